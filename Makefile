@@ -1,0 +1,99 @@
+# hvtrace build. Objects go under build/ (build/asan/ for `make asan ...`).
+#   make            build/hvtrace and build/libhvtrace.a
+#   make test       every test (unit, vCPU-level, differential)
+#   make asan test  the same with AddressSanitizer + UBSan
+#   make bench      benchmarks with ratios against native and platform floors
+#   make example    run the built-in example under hvtrace
+
+CC ?= gcc
+ifeq ($(filter asan,$(MAKECMDGOALS)),asan)
+BUILD := build/asan
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD := build
+SAN :=
+endif
+
+CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-missing-field-initializers -Wno-format-truncation \
+	-D_GNU_SOURCE -I. -I$(BUILD)/gen $(SAN) -MMD -MP
+LDFLAGS := $(SAN)
+LDLIBS := -lelf -lpthread
+
+LIB_SRCS := $(wildcard vmm/*.c kernel/*.c ptrace/*.c arch/x86_64/*.c)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/guest-agent/agent.o
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+VCPU_SRCS := $(wildcard tests/vcpu/test_*.c)
+VCPU_BINS := $(VCPU_SRCS:tests/vcpu/%.c=$(BUILD)/tests/%)
+VCPU_GUESTS := $(patsubst tests/vcpu/guests/%.S,$(BUILD)/tests/guests/%,$(wildcard tests/vcpu/guests/*.S))
+
+.PHONY: all asan test test-unit test-vcpu test-diff bench example clean deps
+all: $(BUILD)/hvtrace $(BUILD)/libhvtrace.a
+asan: all
+
+deps: $(BUILD)/.deps-ok
+$(BUILD)/.deps-ok: tools/install-deps.sh
+	@sh tools/install-deps.sh
+	@mkdir -p $(@D) && touch $@
+
+$(BUILD)/gen/syscall_names.h: | $(BUILD)/.deps-ok
+	@mkdir -p $(@D)
+	@echo '#include <asm/unistd_64.h>' | $(CC) -E -dM - | \
+	  awk '$$1 == "#define" && $$2 ~ /^__NR_/ { n = substr($$2, 6); printf "[%s] = \"%s\",\n", $$3, n }' | \
+	  sort -t'[' -k2 -n > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.o: %.c $(BUILD)/gen/syscall_names.h | $(BUILD)/.deps-ok
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/guest-agent/agent.o: guest-agent/agent.S | $(BUILD)/.deps-ok
+	@mkdir -p $(@D)
+	$(CC) -c -o $@ $<
+
+$(BUILD)/libhvtrace.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/hvtrace: $(BUILD)/tools/hvtrace.o $(BUILD)/libhvtrace.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Tests ---------------------------------------------------------------------------------
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libhvtrace.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libhvtrace.a $(LDFLAGS) $(LDLIBS) -lcmocka
+
+$(BUILD)/tests/%: tests/vcpu/%.c $(BUILD)/libhvtrace.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libhvtrace.a $(LDFLAGS) $(LDLIBS) -lcmocka
+
+$(BUILD)/tests/guests/%: tests/vcpu/guests/%.S
+	@mkdir -p $(@D)
+	$(CC) -nostdlib -static -Wl,--build-id=none -o $@ $<
+
+test: test-unit test-vcpu test-diff
+	@sh tests/summary.sh $(BUILD)
+
+test-unit: $(UNIT_BINS)
+	@sh tests/run_cmocka.sh $(BUILD) unit $(UNIT_BINS)
+
+test-vcpu: $(VCPU_BINS) $(VCPU_GUESTS) $(BUILD)/hvtrace
+	@HVTRACE_GUESTS=$(BUILD)/tests/guests sh tests/run_cmocka.sh $(BUILD) vcpu $(VCPU_BINS)
+
+test-diff: $(BUILD)/hvtrace
+	@sh tests/require_kvm.sh diff || exit 0; \
+	  bash tests/diff/run_diff.sh $(BUILD)/hvtrace $(BUILD) > $(BUILD)/diff.log 2>&1; rc=$$?; \
+	  cat $(BUILD)/diff.log; tail -n 1 $(BUILD)/diff.log > $(BUILD)/result-diff.txt; exit $$rc
+
+# Benchmarks and the example -----------------------------------------------------------
+bench: $(BUILD)/hvtrace
+	@$(MAKE) --no-print-directory -C bench BUILD=$(abspath $(BUILD)) HVTRACE=$(abspath $(BUILD)/hvtrace)
+
+example: $(BUILD)/hvtrace
+	@mkdir -p $(BUILD)/examples
+	$(CC) -static -O1 -o $(BUILD)/examples/hello tests/guest/hello.c
+	$(BUILD)/hvtrace run -- $(BUILD)/examples/hello
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

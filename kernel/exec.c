@@ -1,0 +1,220 @@
+#include "kernel/exec.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "arch/x86_64/pte.h"
+#include "kernel/exec_stack.h"
+#include "kernel/path.h"
+#include "vmm/elf_load.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm.h"
+
+#define ELF_ET_DYN_BASE 0x555555554000ull /* where Linux puts PIEs without ASLR */
+#define HWCAP2_FSGSBASE (1u << 1)
+
+static uint32_t cpuid_edx1(struct hv_vm *vm)
+{
+	for (unsigned i = 0; i < vm->cpuid->nent; i++)
+		if (vm->cpuid->entries[i].function == 1)
+			return vm->cpuid->entries[i].edx;
+	return 0;
+}
+
+/* Copies [off, off+len) of the file into user memory at va. */
+static int load_file_bytes(struct mm *mm, int fd, uint64_t va, uint64_t off, uint64_t len)
+{
+	char buf[65536];
+
+	while (len) {
+		size_t chunk = len < sizeof buf ? len : sizeof buf;
+		ssize_t n = pread(fd, buf, chunk, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		int r = mm_poke_force(mm, va, buf, (uint64_t)n);
+		if (r)
+			return r;
+		va += (uint64_t)n;
+		off += (uint64_t)n;
+		len -= (uint64_t)n;
+	}
+	return 0;
+}
+
+static int map_segments(struct mm *mm, int fd, const struct elf_image *img, uint64_t bias)
+{
+	uint64_t out;
+	int r;
+
+	for (int i = 0; i < img->nseg; i++) {
+		const struct elf_segment *s = &img->seg[i];
+		uint64_t start = PAGE_ALIGN_DOWN(s->vaddr + bias);
+		uint64_t end = PAGE_ALIGN_UP(s->vaddr + bias + s->memsz);
+		r = mm_map(mm, start, end - start, s->prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0, &out);
+		if (r)
+			return r;
+		/* As Linux's file mapping: the page-aligned head of the first page comes from
+		 * the file too; the tail after p_filesz is zero (padzero + anonymous bss). */
+		uint64_t head = (s->vaddr + bias) - start;
+		if (s->filesz && (r = load_file_bytes(mm, fd, start, s->offset - head, s->filesz + head)))
+			return r;
+	}
+	return 0;
+}
+
+static int fill_auxv(struct task *t, struct stack_spec *sp, const struct elf_image *img, uint64_t bias)
+{
+	struct auxv_entry *a = sp->auxv;
+	int n = 0;
+
+#define AUX(type, val) (a[n++] = (struct auxv_entry){(type), (val)})
+	AUX(AT_HWCAP, cpuid_edx1(t->vm));
+	AUX(AT_PAGESZ, PAGE_SIZE);
+	AUX(AT_CLKTCK, 100);
+	AUX(AT_PHDR, img->phdr_vaddr ? img->phdr_vaddr + bias : 0);
+	AUX(AT_PHENT, img->phent);
+	AUX(AT_PHNUM, img->phnum);
+	AUX(AT_BASE, 0);
+	AUX(AT_FLAGS, 0);
+	AUX(AT_ENTRY, img->entry + bias);
+	AUX(AT_UID, getuid());
+	AUX(AT_EUID, geteuid());
+	AUX(AT_GID, getgid());
+	AUX(AT_EGID, getegid());
+	AUX(AT_SECURE, 0);
+	AUX(AT_RANDOM, 0);
+	AUX(AT_HWCAP2, HWCAP2_FSGSBASE);
+	AUX(AT_EXECFN, 0);
+	AUX(AT_PLATFORM, 0);
+#undef AUX
+	sp->nauxv = n;
+	return 0;
+}
+
+int exec_image(struct task *t, const char *path, int argc, char *const argv[], int envc,
+	       char *const envp[], char *why, size_t why_len)
+{
+	struct process *p = t->proc;
+	struct elf_image img;
+	struct stat st;
+	int sys_errno, r;
+
+	why[0] = 0;
+	int fd = path_open(p, AT_FDCWD, path, O_RDONLY, 0);
+	if (fd < 0) {
+		snprintf(why, why_len, "%s: %s", path, strerror(-fd));
+		return fd;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(why, why_len, "%s: %s", path, S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
+		close(fd);
+		return -EACCES;
+	}
+	enum elf_error ee = elf_parse(fd, &img, &sys_errno);
+	if (ee) {
+		snprintf(why, why_len, "%s: %s%s%s", path, elf_strerror(ee), sys_errno ? ": " : "",
+			 sys_errno ? strerror(sys_errno) : "");
+		close(fd);
+		return ee == ELF_ERR_IO ? -(sys_errno ? sys_errno : EIO) : -ENOEXEC;
+	}
+	if (img.has_interp) {
+		snprintf(why, why_len,
+			 "%s: dynamically linked (program interpreter %s): not supported yet; "
+			 "build it with -static", path, img.interp[0] ? img.interp : "?");
+		close(fd);
+		return -ENOEXEC;
+	}
+	uint64_t bias = img.is_pie ? ELF_ET_DYN_BASE - img.lo : 0;
+
+	struct mm *mm;
+	if ((r = mm_create(t->vm, &mm))) {
+		snprintf(why, why_len, "%s: out of guest memory", path);
+		close(fd);
+		return r;
+	}
+	if ((r = map_segments(mm, fd, &img, bias))) {
+		snprintf(why, why_len, "%s: loading segments: %s", path, strerror(-r));
+		goto fail;
+	}
+	mm->brk_start = mm->brk = PAGE_ALIGN_UP(img.hi + bias);
+
+	uint64_t stack_size = p->rlim[RLIMIT_STACK].rlim_cur;
+	if (stack_size == RLIM_INFINITY || stack_size > (1ull << 30))
+		stack_size = 1ull << 30;
+	if (stack_size < (128u << 10))
+		stack_size = 128u << 10;
+	stack_size = PAGE_ALIGN_UP(stack_size);
+	uint64_t stack_lo;
+	int sprot = PROT_READ | PROT_WRITE | (img.exec_stack ? PROT_EXEC : 0);
+	if ((r = mm_map(mm, mm->stack_top - stack_size, stack_size, sprot,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_GROWSDOWN, -1, 0, &stack_lo))) {
+		snprintf(why, why_len, "%s: mapping the stack: %s", path, strerror(-r));
+		goto fail;
+	}
+	/* As Linux's mmap_base(): at least 128 MiB, and the whole stack limit, below the top
+	 * (plus Linux's 1 MiB stack guard gap). */
+	if (stack_lo - (1ull << 20) < mm->mmap_base)
+		mm->mmap_base = stack_lo - (1ull << 20);
+
+	struct stack_spec spec;
+	memset(&spec, 0, sizeof spec);
+	spec.stack_top = mm->stack_top;
+	spec.argc = argc;
+	spec.argv = argv;
+	spec.envc = envc;
+	spec.envp = envp;
+	spec.execfn = path;
+	spec.platform = "x86_64";
+	spec.max_bytes = stack_size / 4;
+	if (getrandom(spec.random, sizeof spec.random, 0) != sizeof spec.random) {
+		r = -EIO;
+		snprintf(why, why_len, "getrandom for AT_RANDOM failed");
+		goto fail;
+	}
+	fill_auxv(t, &spec, &img, bias);
+	struct stack_image si;
+	if ((r = exec_build_stack(&spec, &si))) {
+		snprintf(why, why_len, "%s: %s", path, r == -E2BIG ? "argument list too long" : strerror(-r));
+		goto fail;
+	}
+	r = mm_poke_force(mm, si.sp, si.bytes, si.size);
+	free(si.bytes);
+	if (r) {
+		snprintf(why, why_len, "%s: writing the initial stack failed", path);
+		goto fail;
+	}
+
+	char *exe = NULL;
+	char abs[GUEST_PATH_MAX];
+	if (path_of_host_fd(p, fd, abs, sizeof abs) == 0)
+		exe = strdup(abs);
+	close(fd);
+	fd = -1;
+
+	/* Commit: the new image replaces the old one. */
+	if (p->mm) {
+		mm_detach_vcpu(p->mm, t->vcpu);
+		mm_destroy(p->mm);
+	}
+	p->mm = mm;
+	free(p->exe_path);
+	p->exe_path = exe ? exe : strdup(path);
+	if ((r = mm_attach_vcpu(mm, t->vcpu)))
+		return r;
+	return vcpu_start_user(t->vcpu, mm->root, img.entry + bias, si.sp);
+fail:
+	if (fd >= 0)
+		close(fd);
+	mm_destroy(mm);
+	return r;
+}

@@ -1,0 +1,810 @@
+#include "kernel/mm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/pte.h"
+#include "vmm/layout.h"
+#include "vmm/log.h"
+#include "vmm/paging.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm.h"
+
+/* As Linux without ASLR (setarch -R): the stack ends at the top of the user half and
+ * mmap allocates top-down below a 128 MiB gap under it. */
+#define STACK_TOP USER_VA_END
+#define MMAP_GAP (128ull << 20)
+#define MMAP_MIN_ADDR 0x10000ull
+/* Pages populated around an anonymous fault: each fault is a VM exit (tens of µs). */
+#define FAULT_AROUND_PAGES 8
+
+static int fcntl_dupfd_cloexec(int fd)
+{
+	int n = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
+	return n < 0 ? -errno : n;
+}
+
+static struct guest_mem *gmem(struct mm *mm)
+{
+	return &mm->vm->mem;
+}
+
+int mm_create(struct hv_vm *vm, struct mm **out)
+{
+	struct mm *mm = calloc(1, sizeof *mm);
+	int r;
+
+	if (!mm)
+		return -ENOMEM;
+	mm->vm = vm;
+	if ((r = vm_new_address_space(vm, &mm->root))) {
+		free(mm);
+		return r;
+	}
+	pthread_mutex_init(&mm->lock, NULL);
+	mm->stack_top = STACK_TOP;
+	mm->mmap_base = STACK_TOP - MMAP_GAP;
+	*out = mm;
+	return 0;
+}
+
+static void vma_free(struct vma *v)
+{
+	if (v->file_fd >= 0)
+		close(v->file_fd);
+	free(v);
+}
+
+static int put_leaf(void *arg, uint64_t va, uint64_t *pte)
+{
+	struct mm *mm = arg;
+
+	(void)va;
+	frame_put(gmem(mm), *pte & PTE_ADDR_MASK);
+	*pte = 0;
+	return 0;
+}
+
+void mm_destroy(struct mm *mm)
+{
+	if (!mm)
+		return;
+	pt_walk_range(gmem(mm), mm->root, 0, USER_VA_END, put_leaf, mm);
+	pt_free_tables(gmem(mm), mm->root, 0, KERNEL_HALF_FIRST_SLOT - 1);
+	frame_put(gmem(mm), mm->root);
+	while (mm->vmas) {
+		struct vma *v = mm->vmas;
+		mm->vmas = v->next;
+		vma_free(v);
+	}
+	pthread_mutex_destroy(&mm->lock);
+	free(mm);
+}
+
+int mm_attach_vcpu(struct mm *mm, struct vcpu *c)
+{
+	int r = -EAGAIN;
+
+	pthread_mutex_lock(&mm->lock);
+	if (mm->nvcpus < MM_MAX_VCPUS) {
+		mm->vcpus[mm->nvcpus++] = c;
+		r = 0;
+	}
+	pthread_mutex_unlock(&mm->lock);
+	return r;
+}
+
+void mm_detach_vcpu(struct mm *mm, struct vcpu *c)
+{
+	pthread_mutex_lock(&mm->lock);
+	for (int i = 0; i < mm->nvcpus; i++)
+		if (mm->vcpus[i] == c) {
+			mm->vcpus[i] = mm->vcpus[--mm->nvcpus];
+			break;
+		}
+	pthread_mutex_unlock(&mm->lock);
+}
+
+static uint64_t prot_to_pte(int prot)
+{
+	uint64_t f = PTE_P | PTE_U;
+
+	if (prot & PROT_WRITE)
+		f |= PTE_W;
+	if (!(prot & PROT_EXEC))
+		f |= PTE_NX;
+	return f;
+}
+
+/* A present entry changed: every vCPU on this address space must re-store it.
+ * Preconditions: mm->lock held. */
+static int pte_changed(struct mm *mm, uint64_t *pte, uint64_t va)
+{
+	uint64_t pte_gpa = (uint64_t)((uint8_t *)pte - gmem(mm)->host);
+	int r = 0;
+
+	for (int i = 0; i < mm->nvcpus && !r; i++)
+		r = vcpu_queue_pte_flush(mm->vcpus[i], physmap_va(pte_gpa), va);
+	return r;
+}
+
+/* Preconditions: mm->lock held. */
+static struct vma *vma_find(struct mm *mm, uint64_t va)
+{
+	for (struct vma *v = mm->vmas; v; v = v->next)
+		if (va < v->end)
+			return va >= v->start ? v : NULL;
+	return NULL;
+}
+
+/* Preconditions: mm->lock held. */
+static void vma_insert(struct mm *mm, struct vma *n)
+{
+	struct vma **p = &mm->vmas;
+
+	while (*p && (*p)->start < n->start)
+		p = &(*p)->next;
+	n->next = *p;
+	*p = n;
+}
+
+/* Splits v at addr (strictly inside it); the upper part follows v in the list.
+ * Preconditions: mm->lock held. */
+static int vma_split(struct vma *v, uint64_t addr)
+{
+	struct vma *hi = malloc(sizeof *hi);
+
+	if (!hi)
+		return -ENOMEM;
+	*hi = *v;
+	hi->start = addr;
+	if (v->file_fd >= 0) {
+		hi->file_fd = dup(v->file_fd);
+		if (hi->file_fd < 0) {
+			free(hi);
+			return -errno;
+		}
+		hi->file_off = v->file_off + (addr - v->start);
+	}
+	v->end = addr;
+	v->next = hi;
+	return 0;
+}
+
+/* Preconditions: mm->lock held. */
+static int drop_pages(struct mm *mm, uint64_t start, uint64_t end);
+
+struct drop_ctx {
+	struct mm *mm;
+	int err;
+};
+
+static int drop_leaf(void *arg, uint64_t va, uint64_t *pte)
+{
+	struct drop_ctx *d = arg;
+
+	frame_put(gmem(d->mm), *pte & PTE_ADDR_MASK);
+	*pte = 0;
+	d->err = pte_changed(d->mm, pte, va);
+	return d->err;
+}
+
+static int drop_pages(struct mm *mm, uint64_t start, uint64_t end)
+{
+	struct drop_ctx d = {mm, 0};
+
+	pt_walk_range(gmem(mm), mm->root, start, end, drop_leaf, &d);
+	return d.err;
+}
+
+/* Removes [start, end) from the VMA list and the page tables.
+ * Preconditions: mm->lock held. */
+static int unmap_locked(struct mm *mm, uint64_t start, uint64_t end)
+{
+	int r;
+
+	for (struct vma **p = &mm->vmas; *p;) {
+		struct vma *v = *p;
+		if (v->end <= start) {
+			p = &v->next;
+			continue;
+		}
+		if (v->start >= end)
+			break;
+		if (v->start < start) {
+			if ((r = vma_split(v, start)))
+				return r;
+			p = &v->next;
+			continue;
+		}
+		if (v->end > end && (r = vma_split(v, end)))
+			return r;
+		*p = v->next;
+		vma_free(v);
+	}
+	return drop_pages(mm, start, end);
+}
+
+static bool range_ok(uint64_t addr, uint64_t len)
+{
+	return len && addr < USER_VA_END && len <= USER_VA_END - addr;
+}
+
+/* Lowest-risk free range of len bytes, searched top-down below mmap_base.
+ * Preconditions: mm->lock held. */
+static uint64_t find_free(struct mm *mm, uint64_t len)
+{
+	uint64_t top = mm->mmap_base;
+
+	for (;;) {
+		if (top < len || top - len < MMAP_MIN_ADDR)
+			return 0;
+		uint64_t cand = top - len;
+		struct vma *clash = NULL;
+		for (struct vma *v = mm->vmas; v; v = v->next)
+			if (v->start < cand + len && v->end > cand)
+				clash = v; /* keep the highest clash */
+		if (!clash)
+			return cand;
+		top = clash->start;
+	}
+}
+
+static bool is_free(struct mm *mm, uint64_t start, uint64_t end)
+{
+	for (struct vma *v = mm->vmas; v; v = v->next)
+		if (v->start < end && v->end > start)
+			return false;
+	return true;
+}
+
+int mm_map(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags, int host_fd,
+	   uint64_t off, uint64_t *out)
+{
+	int r;
+
+	if (!len)
+		return -EINVAL;
+	if (off & (PAGE_SIZE - 1))
+		return -EINVAL;
+	if (len > USER_VA_END)
+		return -ENOMEM;
+	len = PAGE_ALIGN_UP(len);
+	if (!(flags & MAP_ANONYMOUS) && off + len < off)
+		return -EOVERFLOW;
+
+	struct vma *n = calloc(1, sizeof *n);
+	if (!n)
+		return -ENOMEM;
+	n->prot = prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
+	n->flags = (flags & MAP_SHARED) ? VMA_SHARED : 0;
+	if (flags & MAP_GROWSDOWN)
+		n->flags |= VMA_GROWSDOWN;
+	n->file_fd = -1;
+	if (!(flags & MAP_ANONYMOUS)) {
+		n->file_fd = fcntl_dupfd_cloexec(host_fd);
+		if (n->file_fd < 0) {
+			r = n->file_fd;
+			free(n);
+			return r;
+		}
+		n->file_off = off;
+	}
+
+	pthread_mutex_lock(&mm->lock);
+	uint64_t start;
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		if (addr & (PAGE_SIZE - 1)) {
+			r = -EINVAL;
+			goto fail;
+		}
+		if (!range_ok(addr, len) || addr < MMAP_MIN_ADDR) {
+			r = (flags & MAP_FIXED_NOREPLACE) || addr < MMAP_MIN_ADDR ? -EPERM : -ENOMEM;
+			if (addr >= MMAP_MIN_ADDR)
+				r = -ENOMEM;
+			goto fail;
+		}
+		if ((flags & MAP_FIXED_NOREPLACE) && !is_free(mm, addr, addr + len)) {
+			r = -EEXIST;
+			goto fail;
+		}
+		start = addr;
+		if ((r = unmap_locked(mm, start, start + len)))
+			goto fail;
+	} else {
+		addr = PAGE_ALIGN_DOWN(addr);
+		if (addr >= MMAP_MIN_ADDR && range_ok(addr, len) && is_free(mm, addr, addr + len))
+			start = addr;
+		else if (!(start = find_free(mm, len))) {
+			r = -ENOMEM;
+			goto fail;
+		}
+	}
+	n->start = start;
+	n->end = start + len;
+	vma_insert(mm, n);
+	pthread_mutex_unlock(&mm->lock);
+	*out = start;
+	return 0;
+fail:
+	pthread_mutex_unlock(&mm->lock);
+	vma_free(n);
+	return r;
+}
+
+int mm_unmap(struct mm *mm, uint64_t addr, uint64_t len)
+{
+	int r;
+
+	if ((addr & (PAGE_SIZE - 1)) || !len)
+		return -EINVAL;
+	len = PAGE_ALIGN_UP(len);
+	if (!range_ok(addr, len))
+		return -EINVAL;
+	pthread_mutex_lock(&mm->lock);
+	r = unmap_locked(mm, addr, addr + len);
+	pthread_mutex_unlock(&mm->lock);
+	return r;
+}
+
+struct prot_ctx {
+	struct mm *mm;
+	uint64_t flags;
+	int err;
+};
+
+static int protect_leaf(void *arg, uint64_t va, uint64_t *pte)
+{
+	struct prot_ctx *p = arg;
+	uint64_t frame = *pte & PTE_ADDR_MASK;
+	uint64_t nv = frame | p->flags;
+
+	if (nv == *pte)
+		return 0;
+	*pte = nv;
+	p->err = pte_changed(p->mm, pte, va);
+	return p->err;
+}
+
+int mm_protect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
+{
+	int r = 0;
+
+	if ((addr & (PAGE_SIZE - 1)) || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN | PROT_GROWSUP)))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	len = PAGE_ALIGN_UP(len);
+	if (!range_ok(addr, len))
+		return -ENOMEM;
+	prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
+	uint64_t end = addr + len;
+
+	pthread_mutex_lock(&mm->lock);
+	/* As Linux: the whole range must be mapped, else ENOMEM and nothing changes. */
+	uint64_t cur = addr;
+	for (struct vma *v = mm->vmas; v && cur < end; v = v->next) {
+		if (v->end <= cur)
+			continue;
+		if (v->start > cur)
+			break;
+		cur = v->end;
+	}
+	if (cur < end) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (struct vma *v = mm->vmas; v; v = v->next) {
+		if (v->end <= addr || v->start >= end)
+			continue;
+		if (v->start < addr) {
+			if ((r = vma_split(v, addr)))
+				goto out;
+			continue; /* the upper part comes next */
+		}
+		if (v->end > end && (r = vma_split(v, end)))
+			goto out;
+		v->prot = prot;
+	}
+	/* PROT_NONE keeps the contents, as Linux: the frame stays mapped supervisor-only,
+	 * so every user access faults and mm_fault answers SEGV_ACCERR. */
+	struct prot_ctx pc = {mm, prot ? prot_to_pte(prot) : PTE_P | PTE_NX, 0};
+	pt_walk_range(gmem(mm), mm->root, addr, end, protect_leaf, &pc);
+	r = pc.err;
+out:
+	pthread_mutex_unlock(&mm->lock);
+	return r;
+}
+
+uint64_t mm_brk(struct mm *mm, uint64_t newbrk)
+{
+	pthread_mutex_lock(&mm->lock);
+	uint64_t cur = mm->brk;
+	if (newbrk < mm->brk_start || newbrk >= USER_VA_END)
+		goto out;
+	uint64_t old_top = PAGE_ALIGN_UP(mm->brk), new_top = PAGE_ALIGN_UP(newbrk);
+	if (new_top > old_top) {
+		if (!is_free(mm, old_top, new_top) || new_top > mm->mmap_base)
+			goto out;
+		struct vma *heap = old_top > mm->brk_start ? vma_find(mm, old_top - 1) : NULL;
+		if (heap && (heap->flags & VMA_HEAP) && heap->end == old_top) {
+			heap->end = new_top;
+		} else {
+			struct vma *n = calloc(1, sizeof *n);
+			if (!n)
+				goto out;
+			*n = (struct vma){.start = old_top, .end = new_top,
+					  .prot = PROT_READ | PROT_WRITE, .flags = VMA_HEAP, .file_fd = -1};
+			vma_insert(mm, n);
+		}
+	} else if (new_top < old_top) {
+		if (unmap_locked(mm, new_top, old_top))
+			goto out;
+	}
+	mm->brk = newbrk;
+	cur = newbrk;
+out:
+	pthread_mutex_unlock(&mm->lock);
+	return cur;
+}
+
+int mm_discard(struct mm *mm, uint64_t addr, uint64_t len)
+{
+	int r;
+
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	len = PAGE_ALIGN_UP(len);
+	if (!range_ok(addr, len))
+		return -EINVAL;
+	pthread_mutex_lock(&mm->lock);
+	/* Shared mappings keep their contents (the frames are the object). */
+	r = 0;
+	for (struct vma *v = mm->vmas; v && !r; v = v->next) {
+		uint64_t s = v->start > addr ? v->start : addr;
+		uint64_t e = v->end < addr + len ? v->end : addr + len;
+		if (s < e && !(v->flags & VMA_SHARED))
+			r = drop_pages(mm, s, e);
+	}
+	pthread_mutex_unlock(&mm->lock);
+	return r;
+}
+
+/* Fills one page of v at va with what it should hold and maps it.
+ * Preconditions: mm->lock held; the level-1 entry for va is not present. */
+static int populate(struct mm *mm, struct vma *v, uint64_t va, uint64_t *pte)
+{
+	uint64_t frame;
+	int r = frame_alloc(gmem(mm), &frame);
+
+	if (r)
+		return r;
+	if (v->file_fd >= 0) {
+		uint8_t *dst = gmem_ptr(gmem(mm), frame, PAGE_SIZE);
+		uint64_t off = v->file_off + (va - v->start);
+		uint64_t got = 0;
+		while (got < PAGE_SIZE) {
+			ssize_t n = pread(v->file_fd, dst + got, PAGE_SIZE - got, (off_t)(off + got));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break; /* past EOF: the rest stays zero */
+			got += (uint64_t)n;
+		}
+	}
+	*pte = frame | prot_to_pte(v->prot);
+	return 0;
+}
+
+static bool vma_allows(const struct vma *v, bool write, bool exec)
+{
+	if (write)
+		return v->prot & PROT_WRITE;
+	if (exec)
+		return v->prot & PROT_EXEC;
+	return v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
+}
+
+/* Preconditions: mm->lock held. */
+static int fault_locked(struct mm *mm, uint64_t va, bool write, bool exec)
+{
+	struct vma *v = vma_find(mm, va);
+	int err;
+
+	if (!v)
+		return -EFAULT;
+	if (!vma_allows(v, write, exec))
+		return -EACCES;
+	uint64_t page = PAGE_ALIGN_DOWN(va);
+	uint64_t *pte = pt_entry(gmem(mm), mm->root, page, true, PTE_W | PTE_U, &err);
+	if (!pte)
+		return err ? err : -EFAULT;
+	if (*pte & PTE_P) {
+		/* Already mapped as the VMA says: a stale translation on this vCPU (e.g. after
+		 * mprotect widened it); re-store it so the vCPU sees the current entry. */
+		if ((*pte & PTE_U) && (!write || (*pte & PTE_W)))
+			return pte_changed(mm, pte, page);
+		return -EACCES;
+	}
+	if ((err = populate(mm, v, page, pte)))
+		return err;
+	/* Fault-around for anonymous private memory: cheap here, an exit each otherwise. */
+	if (v->file_fd < 0 && !(v->flags & VMA_SHARED)) {
+		for (int i = 1; i < FAULT_AROUND_PAGES; i++) {
+			uint64_t next = page + (uint64_t)i * PAGE_SIZE;
+			if (next >= v->end || (next & ((2ull << 20) - 1)) == 0)
+				break;
+			uint64_t *np = pt_entry(gmem(mm), mm->root, next, false, 0, &err);
+			if (!np || (*np & PTE_P))
+				break;
+			if (populate(mm, v, next, np))
+				break;
+		}
+	}
+	return 0;
+}
+
+int mm_fault(struct mm *mm, uint64_t va, uint32_t pf_error)
+{
+	int r;
+
+	if (va >= USER_VA_END)
+		return -EFAULT;
+	pthread_mutex_lock(&mm->lock);
+	r = fault_locked(mm, va, pf_error & PF_ERR_WRITE, pf_error & PF_ERR_FETCH);
+	pthread_mutex_unlock(&mm->lock);
+	return r;
+}
+
+/* Host address of one user page for an access, faulting it in.
+ * Preconditions: mm->lock held. */
+static uint8_t *user_page(struct mm *mm, uint64_t va, bool write, bool force, uint64_t *pa_out)
+{
+	uint64_t pa;
+	unsigned access = (write && !force ? PT_ACCESS_WRITE : 0) | PT_ACCESS_USER;
+
+	if (va >= USER_VA_END)
+		return NULL;
+	if (pt_translate(gmem(mm), mm->root, va, access, &pa, NULL)) {
+		if (force) {
+			struct vma *v = vma_find(mm, va);
+			int err;
+			if (!v)
+				return NULL;
+			uint64_t *pte = pt_entry(gmem(mm), mm->root, PAGE_ALIGN_DOWN(va), true,
+						 PTE_W | PTE_U, &err);
+			if (!pte || (!(*pte & PTE_P) && populate(mm, v, PAGE_ALIGN_DOWN(va), pte)))
+				return NULL;
+			pa = (*pte & PTE_ADDR_MASK) | (va & (PAGE_SIZE - 1));
+		} else {
+			if (fault_locked(mm, va, write, false))
+				return NULL;
+			if (pt_translate(gmem(mm), mm->root, va, access, &pa, NULL))
+				return NULL;
+		}
+	}
+	if (pa_out)
+		*pa_out = pa;
+	return gmem_ptr(gmem(mm), pa, 1);
+}
+
+static int copy_user(struct mm *mm, uint64_t va, void *buf, uint64_t len, bool to_user, bool force)
+{
+	uint8_t *b = buf;
+	int r = 0;
+
+	if (va + len < va)
+		return -EFAULT;
+	pthread_mutex_lock(&mm->lock);
+	while (len) {
+		uint64_t chunk = PAGE_SIZE - (va & (PAGE_SIZE - 1));
+		if (chunk > len)
+			chunk = len;
+		uint8_t *p = user_page(mm, va, to_user, force, NULL);
+		if (!p) {
+			r = -EFAULT;
+			break;
+		}
+		if (to_user)
+			memcpy(p, b, chunk);
+		else
+			memcpy(b, p, chunk);
+		va += chunk;
+		b += chunk;
+		len -= chunk;
+	}
+	pthread_mutex_unlock(&mm->lock);
+	return r;
+}
+
+int mm_copy_from_user(struct mm *mm, void *dst, uint64_t va, uint64_t len)
+{
+	return copy_user(mm, va, dst, len, false, false);
+}
+
+int mm_copy_to_user(struct mm *mm, uint64_t va, const void *src, uint64_t len)
+{
+	return copy_user(mm, va, (void *)src, len, true, false);
+}
+
+int mm_poke_force(struct mm *mm, uint64_t va, const void *src, uint64_t len)
+{
+	return copy_user(mm, va, (void *)src, len, true, true);
+}
+
+long mm_strncpy_from_user(struct mm *mm, char *dst, uint64_t va, uint64_t max)
+{
+	uint64_t n = 0;
+	long r = -ENAMETOOLONG;
+
+	pthread_mutex_lock(&mm->lock);
+	while (n < max) {
+		uint8_t *p = user_page(mm, va + n, false, false, NULL);
+		if (!p) {
+			r = -EFAULT;
+			break;
+		}
+		uint64_t room = PAGE_SIZE - ((va + n) & (PAGE_SIZE - 1));
+		bool done = false;
+		for (uint64_t i = 0; i < room && n < max; i++, n++) {
+			dst[n] = (char)p[i];
+			if (!p[i]) {
+				done = true;
+				break;
+			}
+		}
+		if (done) {
+			r = (long)n;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&mm->lock);
+	return r;
+}
+
+int mm_user_iov(struct mm *mm, uint64_t va, uint64_t len, bool write, struct mm_iov *out)
+{
+	int r = 0;
+
+	out->niov = out->nframes = 0;
+	out->covered = 0;
+	if (va + len < va)
+		return -EFAULT;
+	pthread_mutex_lock(&mm->lock);
+	while (len && out->niov < (int)(sizeof out->iov / sizeof out->iov[0])) {
+		uint64_t chunk = PAGE_SIZE - (va & (PAGE_SIZE - 1)), pa;
+		if (chunk > len)
+			chunk = len;
+		uint8_t *p = user_page(mm, va, write, false, &pa);
+		if (!p) {
+			r = -EFAULT;
+			break;
+		}
+		frame_get(gmem(mm), PAGE_ALIGN_DOWN(pa));
+		out->frames[out->nframes++] = PAGE_ALIGN_DOWN(pa);
+		out->iov[out->niov++] = (struct iovec){p, chunk};
+		out->covered += chunk;
+		va += chunk;
+		len -= chunk;
+	}
+	pthread_mutex_unlock(&mm->lock);
+	if (r && out->covered)
+		r = 0; /* a partial transfer up to the bad page, as Linux does */
+	return r;
+}
+
+void mm_iov_release(struct mm *mm, struct mm_iov *io)
+{
+	for (int i = 0; i < io->nframes; i++)
+		frame_put(gmem(mm), io->frames[i]);
+	io->nframes = io->niov = 0;
+}
+
+int mm_remap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len, int flags,
+	     uint64_t new_addr, uint64_t *out)
+{
+	int r = 0;
+
+	if ((old & (PAGE_SIZE - 1)) || (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)))
+		return -EINVAL;
+	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	if (flags & MREMAP_DONTUNMAP)
+		return -EINVAL; /* not supported yet; Linux allows it only for private anon */
+	if (!new_len)
+		return -EINVAL;
+	old_len = PAGE_ALIGN_UP(old_len);
+	new_len = PAGE_ALIGN_UP(new_len);
+	if (!range_ok(old, old_len ? old_len : PAGE_SIZE))
+		return -EFAULT;
+
+	pthread_mutex_lock(&mm->lock);
+	struct vma *v = vma_find(mm, old);
+	if (!v || old + old_len > v->end || old_len == 0) {
+		r = v ? -EINVAL : -EFAULT;
+		goto out;
+	}
+	if (!(flags & MREMAP_FIXED)) {
+		if (new_len <= old_len) {
+			if (new_len < old_len)
+				r = unmap_locked(mm, old + new_len, old + old_len);
+			*out = old;
+			goto out;
+		}
+		/* Grow in place when the VMA ends at old+old_len and the room above is free. */
+		if (v->end == old + old_len && range_ok(old, new_len) &&
+		    is_free(mm, old + old_len, old + new_len)) {
+			v->end = old + new_len;
+			*out = old;
+			r = 0;
+			goto out;
+		}
+		if (!(flags & MREMAP_MAYMOVE)) {
+			r = -ENOMEM;
+			goto out;
+		}
+		new_addr = find_free(mm, new_len);
+		if (!new_addr) {
+			r = -ENOMEM;
+			goto out;
+		}
+	} else {
+		if ((new_addr & (PAGE_SIZE - 1)) || !range_ok(new_addr, new_len) ||
+		    (new_addr < old + old_len && old < new_addr + new_len)) {
+			r = -EINVAL;
+			goto out;
+		}
+		if ((r = unmap_locked(mm, new_addr, new_addr + new_len)))
+			goto out;
+		v = vma_find(mm, old);
+	}
+	/* Move: a new VMA at new_addr takes over the frames of [old, old+min(len)). */
+	struct vma *n = malloc(sizeof *n);
+	if (!n) {
+		r = -ENOMEM;
+		goto out;
+	}
+	*n = *v;
+	n->start = new_addr;
+	n->end = new_addr + new_len;
+	n->flags &= ~(VMA_HEAP | VMA_STACK);
+	if (v->file_fd >= 0) {
+		n->file_fd = fcntl_dupfd_cloexec(v->file_fd);
+		n->file_off = v->file_off + (old - v->start);
+		if (n->file_fd < 0) {
+			r = n->file_fd;
+			free(n);
+			goto out;
+		}
+	}
+	uint64_t move = old_len < new_len ? old_len : new_len;
+	for (uint64_t off = 0; off < move && !r; off += PAGE_SIZE) {
+		int err;
+		uint64_t *src = pt_entry(gmem(mm), mm->root, old + off, false, 0, &err);
+		if (!src || !(*src & PTE_P))
+			continue;
+		uint64_t *dst = pt_entry(gmem(mm), mm->root, new_addr + off, true, PTE_W | PTE_U, &err);
+		if (!dst) {
+			r = err ? err : -ENOMEM;
+			break;
+		}
+		*dst = *src;
+		frame_get(gmem(mm), *src & PTE_ADDR_MASK);
+	}
+	vma_insert(mm, n);
+	if (!r)
+		r = unmap_locked(mm, old, old + old_len);
+	if (!r)
+		*out = new_addr;
+out:
+	pthread_mutex_unlock(&mm->lock);
+	return r;
+}

@@ -1,0 +1,89 @@
+/* Address spaces: the virtual memory areas of a process and the page tables behind them.
+ * Pages are populated on demand from the #PF path (or by user-memory copies), and every
+ * change to a present entry is handed to the vCPUs using the address space (design
+ * decision 3). */
+#ifndef HV_KERNEL_MM_H
+#define HV_KERNEL_MM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+struct hv_vm;
+struct vcpu;
+
+#define VMA_SHARED 1u
+#define VMA_GROWSDOWN 2u
+#define VMA_STACK 4u
+#define VMA_HEAP 8u
+
+struct vma {
+	uint64_t start, end; /* page aligned, [start, end) */
+	int prot;            /* PROT_* */
+	unsigned flags;      /* VMA_* */
+	int file_fd;         /* host fd of a file mapping (owned), -1 for anonymous */
+	uint64_t file_off;   /* file offset of start */
+	struct vma *next;    /* sorted by start */
+};
+
+#define MM_MAX_VCPUS 64
+
+struct mm {
+	struct hv_vm *vm;
+	uint64_t root; /* PML4 */
+
+	pthread_mutex_t lock; /* protects every field below and the user half of the tables */
+	struct vma *vmas;
+	uint64_t brk_start, brk;
+	uint64_t mmap_base; /* top-down mmap search starts below this */
+	uint64_t stack_top;
+	struct vcpu *vcpus[MM_MAX_VCPUS]; /* vCPUs running on this address space */
+	int nvcpus;
+};
+
+int mm_create(struct hv_vm *vm, struct mm **out);
+void mm_destroy(struct mm *mm);
+int mm_attach_vcpu(struct mm *mm, struct vcpu *c);
+void mm_detach_vcpu(struct mm *mm, struct vcpu *c);
+
+/* mmap(2) on the host side: flags are MAP_*; host_fd is borrowed (dup'd when kept).
+ * Returns 0 and *out, or a negative errno. */
+int mm_map(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags, int host_fd,
+	   uint64_t off, uint64_t *out);
+int mm_unmap(struct mm *mm, uint64_t addr, uint64_t len);
+int mm_protect(struct mm *mm, uint64_t addr, uint64_t len, int prot);
+/* brk(2): returns the new (or unchanged) break. */
+uint64_t mm_brk(struct mm *mm, uint64_t newbrk);
+int mm_remap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len, int flags,
+	     uint64_t new_addr, uint64_t *out);
+/* MADV_DONTNEED: private pages read back as zero (or file contents) afterwards. */
+int mm_discard(struct mm *mm, uint64_t addr, uint64_t len);
+
+/* Resolves a user-mode #PF. 0: resolved, retry the instruction; -EFAULT: no mapping
+ * (SEGV_MAPERR); -EACCES: mapping forbids the access (SEGV_ACCERR); -ENOMEM. */
+int mm_fault(struct mm *mm, uint64_t va, uint32_t pf_error);
+
+/* Copies to and from user memory as the user could access it; -EFAULT otherwise. */
+int mm_copy_from_user(struct mm *mm, void *dst, uint64_t va, uint64_t len);
+int mm_copy_to_user(struct mm *mm, uint64_t va, const void *src, uint64_t len);
+/* Copies a NUL-terminated string of at most max bytes (NUL included). Returns its
+ * length, -EFAULT, or -ENAMETOOLONG. */
+long mm_strncpy_from_user(struct mm *mm, char *dst, uint64_t va, uint64_t max);
+/* Writes into user memory regardless of protection (the ELF loader, the initial stack). */
+int mm_poke_force(struct mm *mm, uint64_t va, const void *src, uint64_t len);
+
+/* Host iovecs covering [va, va+len) of user memory, faulting pages in. Each frame
+ * is referenced until mm_iov_release, so that a concurrent munmap cannot hand it to
+ * someone else during host I/O. Fills at most max entries; *covered says how many
+ * bytes they cover (short when max is reached). */
+struct mm_iov {
+	struct iovec iov[64];
+	uint64_t frames[64];
+	int niov, nframes;
+	uint64_t covered;
+};
+int mm_user_iov(struct mm *mm, uint64_t va, uint64_t len, bool write, struct mm_iov *out);
+void mm_iov_release(struct mm *mm, struct mm_iov *io);
+
+#endif

@@ -1,0 +1,233 @@
+#include "kernel/path.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "kernel/fdtable.h"
+#include "vmm/log.h"
+
+static int has_root(const struct fs_context *fs)
+{
+	return fs->root_path[0] != 0;
+}
+
+int fs_init(struct fs_context *fs, const char *root_dir)
+{
+	char *real = NULL;
+
+	fs->root_fd = fs->cwd_fd = -1;
+	fs->root_path = NULL;
+	if (root_dir) {
+		real = realpath(root_dir, NULL);
+		if (!real)
+			return -errno;
+		if (!strcmp(real, "/"))
+			real[0] = 0;
+	} else {
+		real = strdup("");
+		if (!real)
+			return -ENOMEM;
+	}
+	fs->root_path = real;
+	fs->root_fd = open(root_dir ? root_dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fs->root_fd < 0)
+		goto fail;
+	fs->cwd_fd = root_dir && real[0] ? dup(fs->root_fd) : open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fs->cwd_fd < 0)
+		goto fail;
+	if (root_dir && real[0])
+		fcntl(fs->cwd_fd, F_SETFD, FD_CLOEXEC);
+	return 0;
+fail: {
+	int e = errno;
+	fs_release(fs);
+	return -e;
+}
+}
+
+void fs_release(struct fs_context *fs)
+{
+	if (fs->root_fd >= 0)
+		close(fs->root_fd);
+	if (fs->cwd_fd >= 0)
+		close(fs->cwd_fd);
+	free(fs->root_path);
+	fs->root_fd = fs->cwd_fd = -1;
+	fs->root_path = NULL;
+}
+
+int path_check_allowed(int host_fd)
+{
+	struct statfs sfs;
+	struct stat st;
+
+	if (fstatfs(host_fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC)
+		return -EACCES;
+	/* /dev/mem, /dev/kmem and /dev/port: memory of the host itself. */
+	if (fstat(host_fd, &st) == 0 && S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 &&
+	    (minor(st.st_rdev) == 1 || minor(st.st_rdev) == 2 || minor(st.st_rdev) == 4))
+		return -EACCES;
+	return 0;
+}
+
+/* The host fd a guest dirfd stands for. */
+static int base_fd(struct process *p, int dirfd)
+{
+	if (dirfd == AT_FDCWD)
+		return p->fs.cwd_fd;
+	return fdt_host_fd(p->files, dirfd);
+}
+
+int path_of_host_fd(struct process *p, int host_fd, char *buf, size_t len)
+{
+	char link[64], host[GUEST_PATH_MAX];
+	ssize_t n;
+
+	snprintf(link, sizeof link, "/proc/self/fd/%d", host_fd);
+	n = readlink(link, host, sizeof host - 1);
+	if (n < 0)
+		return -errno;
+	host[n] = 0;
+	const char *g = host;
+	size_t rl = strlen(p->fs.root_path);
+	if (rl) {
+		if (strncmp(host, p->fs.root_path, rl) || (host[rl] && host[rl] != '/'))
+			return -ENOENT; /* outside the root: unreachable */
+		g = host[rl] ? host + rl : "/";
+	}
+	if (strlen(g) + 1 > len)
+		return -ERANGE;
+	strcpy(buf, g);
+	return 0;
+}
+
+/* Under --root: the absolute guest path of (dirfd, path). */
+static int absolute(struct process *p, int dirfd, const char *path, char *out)
+{
+	if (path[0] == '/') {
+		if (strlen(path) >= GUEST_PATH_MAX)
+			return -ENAMETOOLONG;
+		strcpy(out, path);
+		return 0;
+	}
+	int b = base_fd(p, dirfd);
+	if (b < 0)
+		return b;
+	char dir[GUEST_PATH_MAX];
+	int r = path_of_host_fd(p, b, dir, sizeof dir);
+	if (r)
+		return r;
+	if (snprintf(out, GUEST_PATH_MAX, "%s/%s", dir, path) >= GUEST_PATH_MAX)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int openat2_in_root(struct process *p, const char *abs, int flags, mode_t mode)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(unsigned)flags,
+		.mode = (flags & (O_CREAT | __O_TMPFILE)) ? mode : 0,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd = syscall(SYS_openat2, p->fs.root_fd, abs, &how, sizeof how);
+	return fd < 0 ? -errno : (int)fd;
+}
+
+int path_open(struct process *p, int dirfd, const char *path, int flags, mode_t mode)
+{
+	int fd;
+
+	if (!path[0])
+		return -ENOENT;
+	flags |= O_CLOEXEC;
+	if (has_root(&p->fs)) {
+		char abs[GUEST_PATH_MAX];
+		int r = absolute(p, dirfd, path, abs);
+		if (r)
+			return r;
+		fd = openat2_in_root(p, abs, flags, mode);
+	} else {
+		int b = path[0] == '/' ? AT_FDCWD : base_fd(p, dirfd);
+		if (b < 0 && b != AT_FDCWD)
+			return b;
+		fd = openat(b, path, flags, mode);
+		if (fd < 0)
+			fd = -errno;
+	}
+	if (fd < 0)
+		return fd;
+	int r = path_check_allowed(fd);
+	if (r) {
+		hv_info("guest open of %s refused: host procfs or memory device", path);
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+int path_parent(struct process *p, int dirfd, const char *path, struct path_parent *out)
+{
+	size_t len = strlen(path);
+
+	out->dir_fd = -1;
+	out->needs_close = 0;
+	if (!len)
+		return -ENOENT;
+	if (len >= GUEST_PATH_MAX)
+		return -ENAMETOOLONG;
+	/* Split off the last component (trailing slashes stay with it, as Linux sees them). */
+	char dir[GUEST_PATH_MAX];
+	strcpy(dir, path);
+	size_t end = len;
+	while (end > 1 && dir[end - 1] == '/')
+		end--;
+	char *slash = NULL;
+	for (size_t i = end; i > 0; i--)
+		if (dir[i - 1] == '/') {
+			slash = &dir[i - 1];
+			break;
+		}
+	if (!slash) {
+		strcpy(out->last, path);
+		dir[0] = 0;
+	} else {
+		strcpy(out->last, slash + 1);
+		if (slash == dir)
+			strcpy(dir, "/");
+		else
+			*slash = 0;
+	}
+	if (!out->last[0])
+		strcpy(out->last, "."); /* the path was "/" */
+
+	if (!dir[0] && !has_root(&p->fs)) {
+		int b = base_fd(p, dirfd);
+		if (b < 0)
+			return b;
+		out->dir_fd = b;
+		return 0;
+	}
+	int fd = path_open(p, dirfd, dir[0] ? dir : ".", O_PATH | O_DIRECTORY, 0);
+	if (fd < 0)
+		return fd;
+	out->dir_fd = fd;
+	out->needs_close = 1;
+	return 0;
+}
+
+void path_put_parent(struct path_parent *pp)
+{
+	if (pp->needs_close && pp->dir_fd >= 0)
+		close(pp->dir_fd);
+	pp->dir_fd = -1;
+}

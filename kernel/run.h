@@ -1,0 +1,43 @@
+/* Running a program to completion: the VM, the first process and its task loop. */
+#ifndef HV_KERNEL_RUN_H
+#define HV_KERNEL_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct hv_run_options {
+	uint64_t mem_size;  /* guest RAM; 0 for the default */
+	const char *root;   /* --root DIR, or NULL */
+	int umask;          /* the guest's initial umask; -1: read hvtrace's own */
+	const char *path;   /* the file to execute; NULL: argv[0] */
+};
+
+#define HV_DEFAULT_MEM (2ull << 30)
+
+enum hv_run_outcome {
+	HV_EXITED,     /* exit_code */
+	HV_SIGNALED,   /* signo, with the fault details */
+	HV_LOAD_FAILED,/* the program could not be started: message; exit_code 127 or 126 */
+	HV_VM_FAILED,  /* KVM unusable or guest RAM unavailable: message printed by the VMM */
+	HV_FATAL,      /* the guest could not go on (triple fault, agent fault): message */
+};
+
+struct hv_run_result {
+	enum hv_run_outcome outcome;
+	int exit_code;
+	int signo;
+	int si_code;
+	bool core;
+	uint64_t fault_addr;
+	uint64_t fault_rip;
+	char message[512];
+};
+
+/* Runs argv[0] (a guest path) with argv/envp in a new VM until it ends. */
+int hv_run_program(const struct hv_run_options *opt, int argc, char *const argv[],
+		   char *const envp[], struct hv_run_result *res);
+
+/* The status a shell would report: exit code, or 128+signal. */
+int hv_run_status(const struct hv_run_result *res);
+
+#endif

@@ -1,0 +1,251 @@
+/* Identity, time, limits and per-thread settings. */
+#include <asm/prctl.h>
+#include <stdbool.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sched.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arch/x86_64/pte.h"
+#include "kernel/syscall.h"
+#include "kernel/uaccess.h"
+#include "vmm/vcpu.h"
+
+SYSCALL(uname)
+{
+	struct utsname u;
+
+	if (uname(&u) < 0)
+		return -errno;
+	return put_user(t, a[0], &u, sizeof u);
+}
+
+SYSCALL(getrandom)
+{
+	uint64_t len = a[1], done = 0;
+	unsigned flags = (unsigned)a[2];
+	uint8_t buf[4096];
+
+	if (flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+		return -EINVAL;
+	if (len > 33554431)
+		len = 33554431; /* as Linux: at most 32 MiB - 1 per call */
+	while (done < len) {
+		size_t chunk = len - done < sizeof buf ? len - done : sizeof buf;
+		ssize_t n = getrandom(buf, chunk, flags & ~GRND_RANDOM);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return done ? (long)done : -errno;
+		}
+		int r = put_user(t, a[0] + done, buf, (uint64_t)n);
+		if (r)
+			return done ? (long)done : r;
+		done += (uint64_t)n;
+	}
+	return (long)done;
+}
+
+static bool clock_ok(clockid_t c)
+{
+	return c >= 0 && c <= CLOCK_TAI && c != 8 && c != 9; /* no ALARM clocks for guests */
+}
+
+SYSCALL(clock_gettime)
+{
+	struct timespec ts;
+	clockid_t c = (clockid_t)a[0];
+
+	if (!clock_ok(c))
+		return -EINVAL;
+	if (clock_gettime(c, &ts) < 0)
+		return -errno;
+	return put_user(t, a[1], &ts, sizeof ts);
+}
+
+SYSCALL(clock_getres)
+{
+	struct timespec ts;
+	clockid_t c = (clockid_t)a[0];
+
+	if (!clock_ok(c))
+		return -EINVAL;
+	if (clock_getres(c, &ts) < 0)
+		return -errno;
+	return a[1] ? put_user(t, a[1], &ts, sizeof ts) : 0;
+}
+
+SYSCALL(gettimeofday)
+{
+	struct timeval tv;
+	long r = 0;
+
+	gettimeofday(&tv, NULL);
+	if (a[0])
+		r = put_user(t, a[0], &tv, sizeof tv);
+	if (!r && a[1]) {
+		struct timezone tz = {0, 0};
+		r = put_user(t, a[1], &tz, sizeof tz);
+	}
+	return r;
+}
+
+SYSCALL(time)
+{
+	int64_t now = (int64_t)time(NULL);
+
+	if (a[0]) {
+		int r = put_user(t, a[0], &now, sizeof now);
+		if (r)
+			return r;
+	}
+	return (long)now;
+}
+
+static long sleep_common(struct task *t, clockid_t c, int flags, uint64_t req_va, uint64_t rem_va)
+{
+	struct timespec req, rem;
+	long r = get_user(t, &req, req_va, sizeof req);
+
+	if (r)
+		return r;
+	if (req.tv_sec < 0 || req.tv_nsec < 0 || req.tv_nsec >= 1000000000L)
+		return -EINVAL;
+	/* Interruption by guest signals arrives with the process-model work; until then a
+	 * host EINTR simply resumes the sleep. */
+	int e;
+	do {
+		e = clock_nanosleep(c, flags, &req, &rem);
+		if (e == EINTR && !(flags & TIMER_ABSTIME))
+			req = rem;
+	} while (e == EINTR);
+	(void)rem_va;
+	return -e;
+}
+
+SYSCALL(nanosleep)
+{
+	return sleep_common(t, CLOCK_MONOTONIC, 0, a[0], a[1]);
+}
+
+SYSCALL(clock_nanosleep)
+{
+	clockid_t c = (clockid_t)a[0];
+
+	if (c != CLOCK_REALTIME && c != CLOCK_MONOTONIC && c != CLOCK_BOOTTIME && c != CLOCK_TAI)
+		return c == CLOCK_THREAD_CPUTIME_ID ? -EINVAL : (clock_ok(c) ? -ENOTSUP : -EINVAL);
+	if (a[1] & ~(uint64_t)TIMER_ABSTIME)
+		return -EINVAL;
+	return sleep_common(t, c, (int)a[1], a[2], a[3]);
+}
+
+SYSCALL(getpid) { (void)a; return t->proc->pid; }
+SYSCALL(gettid) { (void)a; return t->tid; }
+SYSCALL(getppid) { (void)a; return t->proc->ppid; }
+/* Guest credentials are those hvtrace runs with, so a program sees what it sees natively. */
+SYSCALL(getuid) { (void)t; (void)a; return getuid(); }
+SYSCALL(geteuid) { (void)t; (void)a; return geteuid(); }
+SYSCALL(getgid) { (void)t; (void)a; return getgid(); }
+SYSCALL(getegid) { (void)t; (void)a; return getegid(); }
+
+SYSCALL(prlimit64)
+{
+	int pid = (int)a[0];
+	unsigned res = (unsigned)a[1];
+	struct rlimit nl, old;
+	long r;
+
+	if (pid != 0 && pid != t->proc->pid)
+		return -ESRCH;
+	if (res >= RLIM_NLIMITS)
+		return -EINVAL;
+	old = t->proc->rlim[res];
+	if (a[2]) {
+		if ((r = get_user(t, &nl, a[2], sizeof nl)))
+			return r;
+		if (nl.rlim_cur > nl.rlim_max)
+			return -EINVAL;
+		if (nl.rlim_max > old.rlim_max && geteuid() != 0)
+			return -EPERM;
+		if (res == RLIMIT_NOFILE && nl.rlim_max > 1048576)
+			return -EPERM; /* fs.nr_open */
+	}
+	if (a[3] && (r = put_user(t, a[3], &old, sizeof old)))
+		return r;
+	if (a[2]) {
+		t->proc->rlim[res] = nl;
+		if (res == RLIMIT_NOFILE)
+			t->proc->files->limit = nl.rlim_cur > 1048576 ? 1048576 : (int)nl.rlim_cur;
+	}
+	return 0;
+}
+
+SYSCALL(getrlimit)
+{
+	uint64_t b[4] = {0, a[0], 0, a[1]};
+	return sys_prlimit64(t, b);
+}
+
+SYSCALL(setrlimit)
+{
+	uint64_t b[4] = {0, a[0], a[1], 0};
+	return sys_prlimit64(t, b);
+}
+
+SYSCALL(sched_yield)
+{
+	(void)t;
+	(void)a;
+	sched_yield();
+	return 0;
+}
+
+SYSCALL(arch_prctl)
+{
+	struct kvm_sregs *s = vcpu_sregs(t->vcpu);
+	uint64_t v;
+
+	switch (a[0]) {
+	case ARCH_SET_FS:
+	case ARCH_SET_GS:
+		if (a[1] >= USER_VA_END)
+			return -EPERM;
+		if (a[0] == ARCH_SET_FS)
+			s->fs.base = a[1];
+		else
+			s->gs.base = a[1];
+		vcpu_sregs_changed(t->vcpu);
+		return 0;
+	case ARCH_GET_FS:
+	case ARCH_GET_GS:
+		v = a[0] == ARCH_GET_FS ? s->fs.base : s->gs.base;
+		return put_user(t, a[1], &v, sizeof v);
+	case ARCH_GET_CPUID:
+		return 1;
+	case ARCH_SET_CPUID:
+		return -ENODEV; /* CPUID faulting is not offered */
+	default:
+		return -EINVAL;
+	}
+}
+
+SYSCALL(set_tid_address)
+{
+	t->clear_child_tid = a[0];
+	return t->tid;
+}
+
+SYSCALL(set_robust_list)
+{
+	if (a[1] != 24)
+		return -EINVAL;
+	t->robust_list_head = a[0];
+	t->robust_list_len = a[1];
+	return 0;
+}

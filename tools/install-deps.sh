@@ -1,0 +1,20 @@
+#!/bin/sh
+# Installs the Debian packages hvtrace needs to build and test, when they are missing.
+# As root it runs apt-get; otherwise it prints the exact command and fails.
+set -e
+need=""
+[ -f /usr/include/libelf.h ] && [ -f /usr/include/gelf.h ] || need="$need libelf-dev"
+[ -f /usr/include/cmocka.h ] || need="$need libcmocka-dev"
+command -v musl-gcc >/dev/null 2>&1 || need="$need musl-tools"
+command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
+[ -n "$need" ] || exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "hvtrace: missing packages:$need" >&2
+	echo "hvtrace: install them with: sudo apt-get install -y$need" >&2
+	exit 1
+fi
+echo "hvtrace: installing$need" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null 2>&1 || apt-get update
+# shellcheck disable=SC2086
+apt-get install -y -qq $need >/dev/null || apt-get install -y $need

@@ -1,0 +1,11 @@
+/* Symbols of the guest agent (guest-agent/agent.S), linked into hvtrace as data. */
+#ifndef HV_VMM_AGENT_BLOB_H
+#define HV_VMM_AGENT_BLOB_H
+
+extern const char hv_agent_start[], hv_agent_flush[], hv_agent_trampoline[];
+extern const char hv_agent_probe_nops[], hv_agent_probe_load[], hv_agent_end[];
+
+/* Guest VA of an agent symbol. */
+#define AGENT_VA(sym) (AGENT_TEXT_VA + (uint64_t)((sym) - hv_agent_start))
+
+#endif

@@ -1,0 +1,222 @@
+/* Start-up probe of the hypervisor's behaviour (platform.md lists why each item matters).
+ * Each question is answered by running a few ring-3 instructions of the agent's probe
+ * page on a scratch address space and looking at what comes back. */
+#include "vmm/platform.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/pte.h"
+#include "vmm/agent_blob.h"
+#include "vmm/layout.h"
+#include "vmm/log.h"
+#include "vmm/paging.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm.h"
+
+#define PROBE_DATA_VA 0x10000ull
+#define EXIT_SAMPLES 64
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+/* Runs the probe code from rip until the next event. */
+static int run_from(struct vcpu *c, uint64_t rip, struct vcpu_event *ev)
+{
+	vcpu_regs(c)->rip = rip;
+	vcpu_regs(c)->rflags = RFLAGS_FIXED | RFLAGS_IF;
+	vcpu_regs_changed(c);
+	return vcpu_run(c, ev);
+}
+
+static int probe_syscall(struct vcpu *c, struct platform *p)
+{
+	struct vcpu_event ev;
+	int r = vcpu_run(c, &ev);
+
+	if (r)
+		return r;
+	if (ev.kind != VEV_SYSCALL) {
+		hv_err("platform probe: the syscall trampoline does not work here (%s%s)",
+		       ev.kind == VEV_FATAL ? "fatal: " : "event ", ev.what);
+		return -ENOTSUP;
+	}
+	p->syscall_enters_ring0 = ev.from_ring0;
+	uint64_t t0 = now_ns();
+	for (int i = 0; i < EXIT_SAMPLES; i++) {
+		if ((r = run_from(c, AGENT_VA(hv_agent_probe_nops) + 3, &ev)))
+			return r;
+		if (ev.kind != VEV_SYSCALL) {
+			hv_err("platform probe: syscall %d did not come back (%s)", i, ev.what);
+			return -ENOTSUP;
+		}
+	}
+	p->exit_ns = (now_ns() - t0) / EXIT_SAMPLES;
+	return 0;
+}
+
+static int probe_debugregs(struct vcpu *c, struct platform *p)
+{
+	struct kvm_debugregs d;
+	struct vcpu_event ev;
+	int r;
+
+	memset(&d, 0, sizeof d);
+	d.db[0] = AGENT_VA(hv_agent_probe_nops) + 1;
+	d.dr7 = 0x400 | 0x1; /* L0, execute, length 1 */
+	d.dr6 = 0xffff0ff0;
+	if (ioctl(c->fd, KVM_SET_DEBUGREGS, &d) < 0) {
+		p->guest_debugregs_fire = false;
+		return 0;
+	}
+	if ((r = run_from(c, AGENT_VA(hv_agent_probe_nops), &ev)))
+		return r;
+	p->guest_debugregs_fire = ev.kind == VEV_EXCEPTION && ev.vector == VEC_DB;
+	memset(&d, 0, sizeof d);
+	d.dr7 = 0x400;
+	d.dr6 = 0xffff0ff0;
+	if (ioctl(c->fd, KVM_SET_DEBUGREGS, &d) < 0) {
+		hv_err("KVM: ioctl (SET_DEBUGREGS) failed: %s", strerror(errno));
+		return -errno;
+	}
+	if (ev.kind != VEV_SYSCALL && ev.kind != VEV_EXCEPTION) {
+		hv_err("platform probe: debug-register test ended with %s", ev.what);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+static int probe_guestdbg(struct vcpu *c, struct platform *p)
+{
+	struct kvm_guest_debug g;
+	struct vcpu_event ev;
+	int r;
+
+	memset(&g, 0, sizeof g);
+	g.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
+	if (ioctl(c->fd, KVM_SET_GUEST_DEBUG, &g) < 0) {
+		p->kvm_guestdbg_singlestep = false;
+		return 0;
+	}
+	r = run_from(c, AGENT_VA(hv_agent_probe_nops), &ev);
+	p->kvm_guestdbg_singlestep = !r && ev.kind == VEV_DEBUG;
+	memset(&g, 0, sizeof g);
+	if (ioctl(c->fd, KVM_SET_GUEST_DEBUG, &g) < 0) {
+		hv_err("KVM: ioctl (SET_GUEST_DEBUG off) failed: %s", strerror(errno));
+		return -errno;
+	}
+	return r;
+}
+
+static int load_probe_value(struct vcpu *c, uint64_t *value)
+{
+	struct vcpu_event ev;
+	int r;
+
+	vcpu_regs(c)->rdi = PROBE_DATA_VA;
+	if ((r = run_from(c, AGENT_VA(hv_agent_probe_load), &ev)))
+		return r;
+	if (ev.kind != VEV_SYSCALL) {
+		hv_err("platform probe: load test ended with %s (vector %u)", ev.what, ev.vector);
+		return -ENOTSUP;
+	}
+	*value = vcpu_regs(c)->rax;
+	return 0;
+}
+
+/* Host writes a present PTE; is INVLPG alone enough? And does the agent re-store work? */
+static int probe_pte_update(struct hv_vm *vm, struct vcpu *c, uint64_t root, struct platform *p)
+{
+	uint64_t a, b, v;
+	int r, err;
+
+	if ((r = frame_alloc(&vm->mem, &a)))
+		return r;
+	if ((r = frame_alloc(&vm->mem, &b)))
+		goto out_a;
+	*(uint64_t *)gmem_ptr(&vm->mem, a, 8) = 0x1111;
+	*(uint64_t *)gmem_ptr(&vm->mem, b, 8) = 0x2222;
+	if ((r = pt_map(&vm->mem, root, PROBE_DATA_VA, a, PTE_U | PTE_NX)))
+		goto out_b;
+	if ((r = load_probe_value(c, &v)))
+		goto out_b;
+	if (v != 0x1111) {
+		hv_err("platform probe: a fresh user mapping reads %#llx", (unsigned long long)v);
+		r = -ENOTSUP;
+		goto out_b;
+	}
+	uint64_t *pte = pt_entry(&vm->mem, root, PROBE_DATA_VA, false, 0, &err);
+	*pte = b | PTE_P | PTE_U | PTE_NX;
+	if ((r = vcpu_queue_pte_flush(c, 0, PROBE_DATA_VA)) || (r = load_probe_value(c, &v)))
+		goto out_b;
+	p->host_pte_write_visible = v == 0x2222;
+	/* The mechanism every PTE change relies on must work on every platform. */
+	*pte = a | PTE_P | PTE_U | PTE_NX;
+	uint64_t pte_va = physmap_va((uint64_t)((uint8_t *)pte - vm->mem.host));
+	if ((r = vcpu_queue_pte_flush(c, pte_va, PROBE_DATA_VA)) || (r = load_probe_value(c, &v)))
+		goto out_b;
+	if (v != 0x1111) {
+		hv_err("platform probe: the agent's PTE re-store is not seen by the guest (%#llx)",
+		       (unsigned long long)v);
+		r = -ENOTSUP;
+	}
+out_b:
+	frame_put(&vm->mem, b);
+out_a:
+	frame_put(&vm->mem, a);
+	return r;
+}
+
+int platform_probe(struct hv_vm *vm)
+{
+	struct platform *p = &vm->platform;
+	struct vcpu *c;
+	uint64_t root;
+	int r;
+
+	memset(p, 0, sizeof *p);
+	if ((r = vcpu_get(vm, &c)))
+		return r;
+	if ((r = vm_new_address_space(vm, &root)))
+		goto out;
+	if ((r = vcpu_start_user(c, root, AGENT_VA(hv_agent_probe_nops), 0)))
+		goto out_root;
+	if ((r = probe_syscall(c, p)) || (r = probe_debugregs(c, p)) || (r = probe_guestdbg(c, p)) ||
+	    (r = probe_pte_update(vm, c, root, p)))
+		goto out_root;
+	p->is_probed = true;
+out_root:
+	pt_free_tables(&vm->mem, root, 0, 255);
+	frame_put(&vm->mem, root);
+out:
+	vcpu_release(c);
+	return r;
+}
+
+void platform_describe(const struct platform *p, char *buf, unsigned long len)
+{
+	snprintf(buf, len,
+		 "syscall path:        LSTAR trampoline, %s\n"
+		 "PTE update method:   %s\n"
+		 "guest debug regs:    %s\n"
+		 "KVM guest debug:     %s\n"
+		 "VM exit round trip:  %llu ns\n",
+		 p->syscall_enters_ring0 ? "enters ring 0 (VMX/SVM semantics)"
+					 : "stays in ring 3 (paravirtual semantics)",
+		 p->host_pte_write_visible ? "host write + agent INVLPG (agent re-store also used)"
+					   : "agent re-stores the entry (shadow paging: host writes unseen)",
+		 p->guest_debugregs_fire ? "fire in ring 3 (hardware breakpoints/watchpoints)"
+					 : "do not fire in ring 3 (software fallback)",
+		 p->kvm_guestdbg_singlestep ? "single-steps ring 3"
+					    : "does not single-step ring 3 (RFLAGS.TF used)",
+		 (unsigned long long)p->exit_ns);
+}

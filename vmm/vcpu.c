@@ -1,0 +1,457 @@
+#include "vmm/vcpu.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/pte.h"
+#include "vmm/agent_blob.h"
+#include "vmm/layout.h"
+#include "vmm/log.h"
+#include "vmm/vm.h"
+
+#define CPU_PAGE_TSS_OFF 0x800
+#define TSS_IOMAP_OFF 0x68
+#define TSS_IOMAP_BYTES 32 /* ports 0..255 */
+#define TSS_LIMIT (TSS_IOMAP_OFF + TSS_IOMAP_BYTES)
+
+#define IOCTL_OR_FAIL(fd, req, arg, name)                                            \
+	do {                                                                         \
+		if (ioctl((fd), (req), (arg)) < 0) {                                 \
+			int e_ = errno;                                              \
+			hv_err("KVM: ioctl (%s) failed: %s", (name), strerror(e_));  \
+			return -e_;                                                  \
+		}                                                                    \
+	} while (0)
+
+static void fill_gdt_and_tss(struct vcpu *c)
+{
+	uint8_t *page = gmem_ptr(&c->vm->mem, c->cpu_gpa, PAGE_SIZE);
+	uint64_t *gdt = (uint64_t *)page;
+	uint8_t *tss = page + CPU_PAGE_TSS_OFF;
+	uint64_t tss_va = physmap_va(c->cpu_gpa + CPU_PAGE_TSS_OFF);
+
+	memset(page, 0, PAGE_SIZE);
+	gdt[SEL_KERNEL_CS / 8] = 0x00af9b000000ffffull;
+	gdt[SEL_KERNEL_DS / 8] = 0x00cf93000000ffffull;
+	gdt[SEL_USER_CS32 / 8] = 0x00cffb000000ffffull;
+	gdt[SEL_USER_DS / 8] = 0x00cff3000000ffffull;
+	gdt[SEL_USER_CS / 8] = 0x00affb000000ffffull;
+	gdt[SEL_TSS / 8] = (TSS_LIMIT & 0xffff) | ((tss_va & 0xffffff) << 16) | (0x89ull << 40) |
+			   (((tss_va >> 24) & 0xff) << 56);
+	gdt[SEL_TSS / 8 + 1] = tss_va >> 32;
+
+	uint64_t rsp0 = physmap_va(c->kstack_gpa) + PAGE_SIZE;
+	memcpy(tss + 4, &rsp0, 8);
+	uint16_t iomap = TSS_IOMAP_OFF;
+	memcpy(tss + 0x66, &iomap, 2);
+	/* Only the syscall port is open to ring 3; everything else raises #GP as on Linux. */
+	memset(tss + TSS_IOMAP_OFF, 0xff, TSS_IOMAP_BYTES + 1);
+	tss[TSS_IOMAP_OFF + PORT_SYSCALL / 8] &= (uint8_t)~(1u << (PORT_SYSCALL % 8));
+}
+
+static void seg_user(struct kvm_segment *s, uint16_t sel, bool code)
+{
+	memset(s, 0, sizeof *s);
+	s->selector = sel;
+	s->limit = 0xffffffff;
+	s->g = 1;
+	s->present = 1;
+	s->s = 1;
+	s->dpl = sel & 3;
+	if (code) {
+		s->type = 0xb;
+		s->l = 1;
+	} else {
+		s->type = 0x3;
+		s->db = 1;
+	}
+}
+
+static void seg_null(struct kvm_segment *s)
+{
+	memset(s, 0, sizeof *s);
+	s->unusable = 1;
+}
+
+static int set_msrs(struct vcpu *c)
+{
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry e[7];
+	} m;
+	uint64_t lstar = TRAMPOLINE_VA;
+
+	memset(&m, 0, sizeof m);
+	m.h.nmsrs = 7;
+	m.e[0] = (struct kvm_msr_entry){.index = MSR_STAR,
+					.data = ((uint64_t)SEL_USER_CS32 << 48) | ((uint64_t)SEL_KERNEL_CS << 32)};
+	m.e[1] = (struct kvm_msr_entry){.index = MSR_LSTAR, .data = lstar};
+	m.e[2] = (struct kvm_msr_entry){.index = MSR_CSTAR, .data = lstar};
+	/* As Linux: TF, DF, IF, IOPL, AC and NT are cleared on entry. */
+	m.e[3] = (struct kvm_msr_entry){.index = MSR_SYSCALL_MASK,
+					.data = RFLAGS_TF | RFLAGS_DF | RFLAGS_IF | RFLAGS_IOPL | RFLAGS_AC | RFLAGS_NT};
+	m.e[4] = (struct kvm_msr_entry){.index = MSR_FS_BASE, .data = 0};
+	m.e[5] = (struct kvm_msr_entry){.index = MSR_GS_BASE, .data = 0};
+	m.e[6] = (struct kvm_msr_entry){.index = MSR_KERNEL_GS_BASE, .data = 0};
+	int r = ioctl(c->fd, KVM_SET_MSRS, &m);
+	if (r != 7) {
+		hv_err("KVM: ioctl (SET_MSRS) set %d of 7 MSRs: %s", r, r < 0 ? strerror(errno) : "refused");
+		return r < 0 ? -errno : -EINVAL;
+	}
+	return 0;
+}
+
+static int vcpu_create(struct hv_vm *vm, struct vcpu **out)
+{
+	struct vcpu *c = calloc(1, sizeof *c);
+	int r;
+
+	if (!c)
+		return -ENOMEM;
+	c->vm = vm;
+	c->fd = -1;
+	pthread_mutex_lock(&vm->vcpu_lock);
+	c->id = vm->next_vcpu_id++;
+	pthread_mutex_unlock(&vm->vcpu_lock);
+	c->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, c->id);
+	if (c->fd < 0) {
+		r = -errno;
+		hv_err("KVM: ioctl (CREATE_VCPU %d) failed: %s", c->id, strerror(errno));
+		goto fail;
+	}
+	c->run = mmap(NULL, vm->vcpu_mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
+	if (c->run == MAP_FAILED) {
+		c->run = NULL;
+		r = -errno;
+		hv_err("KVM: mmap of vCPU %d run area failed: %s", c->id, strerror(errno));
+		goto fail;
+	}
+	if ((r = frame_alloc(&vm->mem, &c->cpu_gpa)) || (r = frame_alloc(&vm->mem, &c->kstack_gpa)) ||
+	    (r = frame_alloc(&vm->mem, &c->mailbox_gpa))) {
+		hv_err("guest memory exhausted creating vCPU %d", c->id);
+		goto fail;
+	}
+	fill_gdt_and_tss(c);
+	if (ioctl(c->fd, KVM_SET_CPUID2, vm->cpuid) < 0) {
+		r = -errno;
+		hv_err("KVM: ioctl (SET_CPUID2) failed: %s", strerror(errno));
+		goto fail;
+	}
+	if ((r = set_msrs(c)))
+		goto fail;
+	struct kvm_xcrs x = {.nr_xcrs = 1, .xcrs = {{.xcr = 0, .value = vm->xcr0}}};
+	if (ioctl(c->fd, KVM_SET_XCRS, &x) < 0) {
+		r = -errno;
+		hv_err("KVM: ioctl (SET_XCRS, xcr0=%#llx) failed: %s", (unsigned long long)vm->xcr0,
+		       strerror(errno));
+		goto fail;
+	}
+	c->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
+	*out = c;
+	return 0;
+fail:
+	vcpu_destroy(c);
+	return r;
+}
+
+int vcpu_get(struct hv_vm *vm, struct vcpu **out)
+{
+	pthread_mutex_lock(&vm->vcpu_lock);
+	struct vcpu *c = vm->vcpu_pool;
+	if (c)
+		vm->vcpu_pool = c->pool_next;
+	pthread_mutex_unlock(&vm->vcpu_lock);
+	if (c) {
+		c->pool_next = NULL;
+		c->flush_len = c->flush_done = 0;
+		*out = c;
+		return 0;
+	}
+	return vcpu_create(vm, out);
+}
+
+void vcpu_release(struct vcpu *c)
+{
+	struct hv_vm *vm = c->vm;
+
+	pthread_mutex_lock(&vm->vcpu_lock);
+	c->pool_next = vm->vcpu_pool;
+	vm->vcpu_pool = c;
+	pthread_mutex_unlock(&vm->vcpu_lock);
+}
+
+void vcpu_destroy(struct vcpu *c)
+{
+	if (c->run)
+		munmap(c->run, c->vm->vcpu_mmap_size);
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->flush);
+	free(c);
+}
+
+int vcpu_start_user(struct vcpu *c, uint64_t cr3, uint64_t rip, uint64_t rsp)
+{
+	struct kvm_sregs s;
+
+	IOCTL_OR_FAIL(c->fd, KVM_GET_SREGS, &s, "GET_SREGS");
+	s.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_PG;
+	s.cr3 = cr3;
+	s.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_FSGSBASE | CR4_OSXSAVE;
+	s.efer = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
+	s.gdt.base = physmap_va(c->cpu_gpa);
+	s.gdt.limit = GDT_ENTRIES * 8 - 1;
+	s.idt.base = physmap_va(c->vm->idt_gpa);
+	s.idt.limit = VEC_COUNT * 16 - 1;
+	seg_user(&s.cs, SEL_USER_CS, true);
+	seg_user(&s.ss, SEL_USER_DS, false);
+	seg_null(&s.ds);
+	seg_null(&s.es);
+	seg_null(&s.fs);
+	seg_null(&s.gs);
+	seg_null(&s.ldt);
+	memset(&s.tr, 0, sizeof s.tr);
+	s.tr.selector = SEL_TSS;
+	s.tr.base = physmap_va(c->cpu_gpa + CPU_PAGE_TSS_OFF);
+	s.tr.limit = TSS_LIMIT;
+	s.tr.type = 11;
+	s.tr.present = 1;
+	IOCTL_OR_FAIL(c->fd, KVM_SET_SREGS, &s, "SET_SREGS");
+
+	/* As Linux's ELF entry: every general register zero, IF set. */
+	struct kvm_regs r;
+	memset(&r, 0, sizeof r);
+	r.rip = rip;
+	r.rsp = rsp;
+	r.rflags = RFLAGS_FIXED | RFLAGS_IF;
+	IOCTL_OR_FAIL(c->fd, KVM_SET_REGS, &r, "SET_REGS");
+	c->run->kvm_dirty_regs = 0;
+	c->flush_len = c->flush_done = 0;
+	return 0;
+}
+
+int vcpu_queue_pte_flush(struct vcpu *c, uint64_t pte_va, uint64_t user_va)
+{
+	if (c->flush_len == c->flush_cap) {
+		uint64_t cap = c->flush_cap ? c->flush_cap * 2 : 64;
+		struct pte_flush_entry *n = realloc(c->flush, cap * sizeof *n);
+		if (!n)
+			return -ENOMEM;
+		c->flush = n;
+		c->flush_cap = cap;
+	}
+	c->flush[c->flush_len++] = (struct pte_flush_entry){pte_va, user_va};
+	return 0;
+}
+
+/* Copies the next batch of queued re-stores into the guest mailbox. */
+static void fill_mailbox(struct vcpu *c)
+{
+	uint64_t *mb = gmem_ptr(&c->vm->mem, c->mailbox_gpa, PAGE_SIZE);
+	uint64_t n = c->flush_len - c->flush_done;
+
+	if (n > MAILBOX_CAPACITY)
+		n = MAILBOX_CAPACITY;
+	mb[0] = n;
+	memcpy(&mb[2], &c->flush[c->flush_done], n * sizeof(struct pte_flush_entry));
+	c->flush_done += n;
+	mb[1] = c->flush_done < c->flush_len;
+	if (!mb[1])
+		c->flush_len = c->flush_done = 0;
+}
+
+/* Detours the return to ring 3 through the agent's PTE re-store routine, which ends
+ * in iretq to the user state now in the sync registers. */
+static void enter_agent_flush(struct vcpu *c)
+{
+	struct kvm_regs *r = vcpu_regs(c);
+	struct kvm_sregs *s = vcpu_sregs(c);
+	uint64_t *stack = gmem_ptr(&c->vm->mem, c->kstack_gpa, PAGE_SIZE);
+	uint64_t *frame = stack + PAGE_SIZE / 8 - 6;
+
+	fill_mailbox(c);
+	frame[0] = physmap_va(c->mailbox_gpa);
+	frame[1] = r->rip;
+	frame[2] = SEL_USER_CS;
+	frame[3] = r->rflags;
+	frame[4] = r->rsp;
+	frame[5] = SEL_USER_DS;
+	r->rip = AGENT_VA(hv_agent_flush);
+	r->rsp = physmap_va(c->kstack_gpa) + PAGE_SIZE - 6 * 8;
+	r->rflags = RFLAGS_FIXED;
+	s->cs.selector = SEL_KERNEL_CS;
+	s->cs.dpl = 0;
+	s->ss.selector = SEL_KERNEL_DS;
+	s->ss.dpl = 0;
+	s->ss.type = 0x3;
+	c->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
+}
+
+/* Makes the sync registers describe ring 3 again after an exit taken in ring 0. */
+static void set_user_segments(struct vcpu *c)
+{
+	struct kvm_sregs *s = vcpu_sregs(c);
+
+	seg_user(&s->cs, SEL_USER_CS, true);
+	seg_user(&s->ss, SEL_USER_DS, false);
+	vcpu_sregs_changed(c);
+}
+
+static int exit_fatal(struct vcpu_event *ev, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int exit_fatal(struct vcpu_event *ev, const char *fmt, ...)
+{
+	va_list ap;
+
+	ev->kind = VEV_FATAL;
+	va_start(ap, fmt);
+	vsnprintf(ev->what, sizeof ev->what, fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+static int decode_exception(struct vcpu *c, unsigned vec, struct vcpu_event *ev)
+{
+	struct kvm_regs *r = vcpu_regs(c);
+	uint64_t kstack_va = physmap_va(c->kstack_gpa);
+
+	if (r->rsp < kstack_va || r->rsp > kstack_va + PAGE_SIZE - 40)
+		return exit_fatal(ev, "exception %u with ring-0 rsp %#llx outside the agent stack", vec,
+				  (unsigned long long)r->rsp);
+	uint64_t *f = gmem_ptr(&c->vm->mem, c->kstack_gpa + (r->rsp - kstack_va), 48);
+	bool has_err = vector_has_error_code(vec);
+	if (!f || (has_err && r->rsp > kstack_va + PAGE_SIZE - 48))
+		return exit_fatal(ev, "exception %u: bad frame", vec);
+	ev->error_code = has_err ? f[0] : 0;
+	f += has_err;
+	if ((f[1] & 3) != 3)
+		return exit_fatal(ev, "exception %u (error %#llx) in the guest agent at rip %#llx, cr2 %#llx",
+				  vec, (unsigned long long)ev->error_code, (unsigned long long)f[0],
+				  (unsigned long long)vcpu_sregs(c)->cr2);
+	ev->kind = VEV_EXCEPTION;
+	ev->vector = vec;
+	ev->cr2 = vcpu_sregs(c)->cr2;
+	r->rip = f[0];
+	r->rflags = f[2];
+	r->rsp = f[3];
+	vcpu_regs_changed(c);
+	set_user_segments(c);
+	return 0;
+}
+
+static int decode_io(struct vcpu *c, struct vcpu_event *ev, bool *again)
+{
+	struct kvm_run *run = c->run;
+	struct kvm_regs *r = vcpu_regs(c);
+	unsigned port = run->io.port;
+	bool ring0 = (vcpu_sregs(c)->cs.selector & 3) == 0;
+
+	if (port == PORT_SYSCALL && r->rip == TRAMPOLINE_VA + 2) {
+		/* The user's state at `syscall`: RCX is the next RIP, R11 the RFLAGS. */
+		ev->kind = VEV_SYSCALL;
+		ev->from_ring0 = ring0;
+		r->rip = r->rcx;
+		r->rflags = r->r11;
+		vcpu_regs_changed(c);
+		if (ring0)
+			set_user_segments(c);
+		return 0;
+	}
+	if (!ring0) {
+		/* A user `out` to the syscall port outside the trampoline: as Linux, #GP. */
+		ev->kind = VEV_EXCEPTION;
+		ev->vector = VEC_GP;
+		ev->error_code = 0;
+		ev->cr2 = vcpu_sregs(c)->cr2;
+		r->rip -= run->io.size == 1 ? 2 : 1;
+		vcpu_regs_changed(c);
+		return 0;
+	}
+	if (port == PORT_FLUSH_MORE && c->flush_done < c->flush_len) {
+		fill_mailbox(c);
+		*again = true;
+		return 0;
+	}
+	if (port >= PORT_EXCEPTION && port < PORT_EXCEPTION + VEC_COUNT)
+		return decode_exception(c, port - PORT_EXCEPTION, ev);
+	return exit_fatal(ev, "unexpected port %#x write from ring 0 at rip %#llx", port,
+			  (unsigned long long)r->rip);
+}
+
+int vcpu_run(struct vcpu *c, struct vcpu_event *ev)
+{
+	struct kvm_run *run = c->run;
+
+	memset(ev, 0, offsetof(struct vcpu_event, what));
+	ev->what[0] = 0;
+	if (c->flush_len > c->flush_done)
+		enter_agent_flush(c);
+	for (;;) {
+		if (ioctl(c->fd, KVM_RUN, 0) < 0) {
+			int e = errno;
+			run->kvm_dirty_regs = 0;
+			if (e == EINTR || e == EAGAIN) {
+				ev->kind = VEV_INTERRUPTED;
+				return 0;
+			}
+			hv_err("KVM: ioctl (RUN) on vCPU %d failed: %s", c->id, strerror(e));
+			return exit_fatal(ev, "KVM_RUN failed: %s", strerror(e));
+		}
+		run->kvm_dirty_regs = 0;
+		bool again = false;
+		switch (run->exit_reason) {
+		case KVM_EXIT_IO:
+			if (run->io.direction == KVM_EXIT_IO_OUT) {
+				int r = decode_io(c, ev, &again);
+				if (r || !again)
+					return r;
+				continue;
+			}
+			return exit_fatal(ev, "port %#x read at rip %#llx", run->io.port,
+					  (unsigned long long)vcpu_regs(c)->rip);
+		case KVM_EXIT_SHUTDOWN:
+			return exit_fatal(ev, "triple fault");
+		case KVM_EXIT_HLT:
+			return exit_fatal(ev, "hlt in ring 0");
+		case KVM_EXIT_DEBUG:
+			ev->kind = VEV_DEBUG;
+			ev->vector = run->debug.arch.exception;
+			ev->error_code = run->debug.arch.dr6;
+			return 0;
+		case KVM_EXIT_INTR:
+			ev->kind = VEV_INTERRUPTED;
+			return 0;
+		case KVM_EXIT_FAIL_ENTRY:
+			return exit_fatal(ev, "VM entry failed (hardware reason %#llx)",
+					  (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+		case KVM_EXIT_INTERNAL_ERROR:
+			return exit_fatal(ev, "KVM internal error, suberror %u", run->internal.suberror);
+		case KVM_EXIT_MMIO:
+			return exit_fatal(ev, "access to guest-physical %#llx outside RAM",
+					  (unsigned long long)run->mmio.phys_addr);
+		default:
+			return exit_fatal(ev, "unexpected VM exit %u", run->exit_reason);
+		}
+	}
+}
+
+void vcpu_describe_state(struct vcpu *c, char *buf, unsigned long len)
+{
+	struct kvm_regs *r = vcpu_regs(c);
+	struct kvm_sregs *s = vcpu_sregs(c);
+
+	snprintf(buf, len,
+		 "rip=%#llx rsp=%#llx rflags=%#llx cs=%#x ss=%#x cr2=%#llx cr3=%#llx rax=%#llx "
+		 "rbx=%#llx rcx=%#llx rdx=%#llx rsi=%#llx rdi=%#llx rbp=%#llx",
+		 r->rip, r->rsp, r->rflags, s->cs.selector, s->ss.selector, s->cr2, s->cr3, r->rax,
+		 r->rbx, r->rcx, r->rdx, r->rsi, r->rdi, r->rbp);
+}

@@ -1,0 +1,90 @@
+/* A vCPU: its KVM handles, its per-CPU agent pages (GDT+TSS, ring-0 stack, PTE mailbox),
+ * and the one-KVM_RUN-per-event loop that turns VM exits into events for kernel/.
+ *
+ * Between events the user register state lives in run->s.regs (KVM_CAP_SYNC_REGS), already
+ * normalized to what Linux's pt_regs would hold: after a syscall rip/rflags are the
+ * user's (RCX/R11), after an exception they are those of the faulting instruction. */
+#ifndef HV_VMM_VCPU_H
+#define HV_VMM_VCPU_H
+
+#include <linux/kvm.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct hv_vm;
+
+struct pte_flush_entry {
+	uint64_t pte_va;  /* physmap VA of the PTE to re-store */
+	uint64_t user_va; /* page to INVLPG, or ~0 for a full TLB flush */
+};
+
+struct vcpu {
+	struct hv_vm *vm;
+	int fd;
+	int id;
+	struct kvm_run *run;
+	uint64_t cpu_gpa;     /* GDT at 0, TSS at CPU_PAGE_TSS_OFF */
+	uint64_t kstack_gpa;  /* TSS.RSP0 stack */
+	uint64_t mailbox_gpa; /* PTE re-store mailbox */
+
+	/* PTE re-stores to apply before the next return to ring 3. Touched only by the
+	 * thread that runs this vCPU, or while it is out of KVM_RUN and its owner waits. */
+	struct pte_flush_entry *flush;
+	uint64_t flush_len, flush_cap, flush_done;
+
+	struct vcpu *pool_next;
+};
+
+enum vcpu_event_kind {
+	VEV_SYSCALL,     /* user executed `syscall`; registers as at syscall entry */
+	VEV_EXCEPTION,   /* user-mode exception: vector, error_code, cr2 */
+	VEV_INTERRUPTED, /* KVM_RUN returned EINTR (a kick); user state intact */
+	VEV_DEBUG,       /* KVM_EXIT_DEBUG (KVM guest debug): vector, error_code = DR6 */
+	VEV_FATAL,       /* the guest cannot go on: triple fault, agent fault, KVM error */
+};
+
+struct vcpu_event {
+	enum vcpu_event_kind kind;
+	unsigned vector;
+	uint64_t error_code;
+	uint64_t cr2;
+	bool from_ring0; /* VEV_SYSCALL: the trampoline ran in ring 0 (VMX/SVM) */
+	char what[160]; /* for VEV_FATAL: what happened, for the report */
+};
+
+/* Creates (or takes from the VM's pool) a vCPU set up for long mode ring 3. */
+int vcpu_get(struct hv_vm *vm, struct vcpu **out);
+/* Returns a vCPU to the VM's pool. */
+void vcpu_release(struct vcpu *c);
+void vcpu_destroy(struct vcpu *c);
+
+/* Sets the complete initial user state for a new program (two ioctls: fine once per exec). */
+int vcpu_start_user(struct vcpu *c, uint64_t cr3, uint64_t rip, uint64_t rsp);
+
+/* Runs until the next event. */
+int vcpu_run(struct vcpu *c, struct vcpu_event *ev);
+
+static inline struct kvm_regs *vcpu_regs(struct vcpu *c)
+{
+	return &c->run->s.regs.regs;
+}
+static inline struct kvm_sregs *vcpu_sregs(struct vcpu *c)
+{
+	return &c->run->s.regs.sregs;
+}
+static inline void vcpu_regs_changed(struct vcpu *c)
+{
+	c->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+}
+static inline void vcpu_sregs_changed(struct vcpu *c)
+{
+	c->run->kvm_dirty_regs |= KVM_SYNC_X86_SREGS;
+}
+
+/* Queues a re-store of the PTE at physmap VA pte_va (and INVLPG of user_va). */
+int vcpu_queue_pte_flush(struct vcpu *c, uint64_t pte_va, uint64_t user_va);
+
+/* Dumps the registers of a fatal event into buf, one line. */
+void vcpu_describe_state(struct vcpu *c, char *buf, unsigned long len);
+
+#endif

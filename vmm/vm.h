@@ -1,0 +1,49 @@
+/* One KVM virtual machine: the /dev/kvm handles, guest RAM, the kernel half shared by
+ * every address space (physmap + agent), and the platform description. */
+#ifndef HV_VMM_VM_H
+#define HV_VMM_VM_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "vmm/guest_mem.h"
+#include "vmm/platform.h"
+
+struct vcpu;
+
+struct hv_vm {
+	int kvm_fd;
+	int vm_fd;
+	int vcpu_mmap_size;
+	struct guest_mem mem;
+	struct platform platform;
+
+	uint64_t idt_gpa;
+	uint64_t agent_gpa; /* AGENT_BLOB_PAGES frames: text, trampoline, probe */
+	/* PML4 entries 256..511 every address space starts with. */
+	uint64_t kernel_pml4[256];
+	uint64_t probe_pml4_entry; /* slot 511 variant that also maps the probe page */
+
+	struct kvm_cpuid2 *cpuid; /* what KVM supports, given to every vCPU */
+	uint64_t xcr0;
+
+	pthread_mutex_t vcpu_lock; /* protects next_vcpu_id and the pool */
+	int next_vcpu_id;
+	struct vcpu *vcpu_pool; /* vCPUs of exited tasks, ready for reuse */
+};
+
+/* Opens /dev/kvm (with a message saying how to fix it when that fails), creates the VM
+ * with mem_size bytes of RAM, the agent and the kernel half, and probes the platform. */
+int vm_create(struct hv_vm *vm, uint64_t mem_size);
+void vm_destroy(struct hv_vm *vm);
+
+/* A new address space: an empty user half and the shared kernel half. */
+int vm_new_address_space(struct hv_vm *vm, uint64_t *root);
+
+/* Guest VA of a guest-physical address in the physmap. */
+static inline uint64_t physmap_va(uint64_t gpa)
+{
+	return 0xffff888000000000ull + gpa;
+}
+
+#endif
