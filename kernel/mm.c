@@ -177,6 +177,24 @@ static int vma_split(struct vma *v, uint64_t addr)
 	return 0;
 }
 
+/* As Linux's vma_merge(): neighbouring anonymous areas with the same rights and flags
+ * become one, so that e.g. mprotect back and forth leaves one area for mremap.
+ * Preconditions: mm->lock held. */
+static void vma_merge_all(struct mm *mm)
+{
+	for (struct vma *v = mm->vmas; v && v->next;) {
+		struct vma *n = v->next;
+		if (v->end == n->start && v->file_fd < 0 && n->file_fd < 0 && v->prot == n->prot &&
+		    v->flags == n->flags) {
+			v->end = n->end;
+			v->next = n->next;
+			vma_free(n);
+			continue;
+		}
+		v = n;
+	}
+}
+
 /* Preconditions: mm->lock held. */
 static int drop_pages(struct mm *mm, uint64_t start, uint64_t end);
 
@@ -329,6 +347,7 @@ int mm_map(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags, int 
 	n->start = start;
 	n->end = start + len;
 	vma_insert(mm, n);
+	vma_merge_all(mm);
 	pthread_mutex_unlock(&mm->lock);
 	*out = start;
 	return 0;
@@ -417,6 +436,7 @@ int mm_protect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 	struct prot_ctx pc = {mm, prot ? prot_to_pte(prot) : PTE_P | PTE_NX, 0};
 	pt_walk_range(gmem(mm), mm->root, addr, end, protect_leaf, &pc);
 	r = pc.err;
+	vma_merge_all(mm);
 out:
 	pthread_mutex_unlock(&mm->lock);
 	return r;
@@ -804,6 +824,7 @@ int mm_remap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len, in
 		r = unmap_locked(mm, old, old + old_len);
 	if (!r)
 		*out = new_addr;
+	vma_merge_all(mm);
 out:
 	pthread_mutex_unlock(&mm->lock);
 	return r;

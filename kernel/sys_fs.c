@@ -660,3 +660,32 @@ SYSCALL(umask)
 	t->proc->umask = (unsigned)a[0] & 0777;
 	return old;
 }
+
+static long do_pipe(struct task *t, uint64_t fds_va, int flags)
+{
+	int hp[2], gp[2];
+
+	if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
+		return -EINVAL;
+	if (pipe2(hp, O_CLOEXEC | (flags & (O_NONBLOCK | O_DIRECT))) < 0)
+		return -errno;
+	gp[0] = fdt_install(t->proc->files, hp[0], flags & O_CLOEXEC, 0);
+	if (gp[0] < 0) {
+		close(hp[1]);
+		return gp[0];
+	}
+	gp[1] = fdt_install(t->proc->files, hp[1], flags & O_CLOEXEC, 0);
+	if (gp[1] < 0) {
+		fdt_close(t->proc->files, gp[0]);
+		return gp[1];
+	}
+	long r = put_user(t, fds_va, gp, sizeof gp);
+	if (r) {
+		fdt_close(t->proc->files, gp[0]);
+		fdt_close(t->proc->files, gp[1]);
+	}
+	return r;
+}
+
+SYSCALL(pipe) { return do_pipe(t, a[0], 0); }
+SYSCALL(pipe2) { return do_pipe(t, a[0], (int)a[1]); }

@@ -1,6 +1,7 @@
 /* The hvtrace command line. */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +143,8 @@ static int cmd_platform(void)
 
 int main(int argc, char **argv)
 {
+	/* A guest writing to a broken pipe gets EPIPE; the VMM itself must not die of it. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
