@@ -19,7 +19,8 @@
 	.section .rodata.hv_agent, "a"
 	.balign 4096
 	.globl hv_agent_start, hv_agent_flush, hv_agent_trampoline, hv_agent_probe_nops
-	.globl hv_agent_probe_load, hv_agent_end
+	.globl hv_agent_probe_load, hv_agent_probe_syscall_loop, hv_agent_probe_return_ring3
+	.globl hv_agent_probe_return_ring0, hv_agent_end
 hv_agent_start:
 	/* Stub v: 16 bytes at hv_agent_start + 16*v. On entry the CPU has pushed the
 	 * interrupt frame (and an error code for some vectors) on the TSS.RSP0 stack. */
@@ -95,6 +96,21 @@ hv_agent_probe_load:
 	mov (%rdi), %rax
 	syscall
 	jmp hv_agent_probe_load
+/* Floor measurements: RBX iterations of `syscall` with MSR_LSTAR pointing at one of
+ * the two trampolines below, which return at once; then #UD ends the run. */
+hv_agent_probe_syscall_loop:
+	syscall
+	dec %rbx
+	jnz hv_agent_probe_syscall_loop
+	ud2
+/* Returns from a `syscall` that stayed in ring 3 (kvm_pvm). */
+hv_agent_probe_return_ring3:
+	mov $4242, %eax
+	jmp *%rcx
+/* Returns from a `syscall` that entered ring 0 (VMX/SVM). */
+hv_agent_probe_return_ring0:
+	mov $4242, %eax
+	sysretq
 	.org hv_agent_start + 12288
 hv_agent_end:
 	.section .note.GNU-stack, "", @progbits

@@ -220,3 +220,70 @@ void platform_describe(const struct platform *p, char *buf, unsigned long len)
 					    : "does not single-step ring 3 (RFLAGS.TF used)",
 		 (unsigned long long)p->exit_ns);
 }
+
+static int set_lstar(struct vcpu *c, uint64_t va)
+{
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry e;
+	} m;
+
+	memset(&m, 0, sizeof m);
+	m.h.nmsrs = 1;
+	m.e.index = MSR_LSTAR;
+	m.e.data = va;
+	if (ioctl(c->fd, KVM_SET_MSRS, &m) != 1) {
+		hv_err("KVM: ioctl (SET_MSRS LSTAR) failed");
+		return -EIO;
+	}
+	return 0;
+}
+
+int platform_measure_floors(struct hv_vm *vm, long iters, double *exit_ns, double *syscall_ns)
+{
+	struct vcpu *c;
+	struct vcpu_event ev;
+	uint64_t root, t0;
+	int r;
+
+	if (iters < 1)
+		return -EINVAL;
+	if ((r = vcpu_get(vm, &c)))
+		return r;
+	if ((r = vm_new_address_space(vm, &root)))
+		goto out;
+	if ((r = vcpu_start_user(c, root, AGENT_VA(hv_agent_probe_nops) + 3, 0)) || (r = vcpu_run(c, &ev)))
+		goto out_root;
+	t0 = now_ns();
+	for (long i = 0; i < iters; i++) {
+		if ((r = run_from(c, AGENT_VA(hv_agent_probe_nops) + 3, &ev)))
+			goto out_root;
+		if (ev.kind != VEV_SYSCALL) {
+			r = -EIO;
+			goto out_root;
+		}
+	}
+	*exit_ns = (double)(now_ns() - t0) / (double)iters;
+
+	uint64_t ret = vm->platform.syscall_enters_ring0 ? AGENT_VA(hv_agent_probe_return_ring0)
+							 : AGENT_VA(hv_agent_probe_return_ring3);
+	if ((r = set_lstar(c, ret)))
+		goto out_root;
+	vcpu_regs(c)->rbx = (uint64_t)iters;
+	t0 = now_ns();
+	r = run_from(c, AGENT_VA(hv_agent_probe_syscall_loop), &ev);
+	*syscall_ns = (double)(now_ns() - t0) / (double)iters;
+	if (!r && !(ev.kind == VEV_EXCEPTION && ev.vector == VEC_UD)) {
+		hv_err("platform floor: syscall loop ended with event %d vector %u %s", ev.kind, ev.vector, ev.what);
+		r = -EIO;
+	}
+	int r2 = set_lstar(c, TRAMPOLINE_VA);
+	if (!r)
+		r = r2;
+out_root:
+	pt_free_tables(&vm->mem, root, 0, 255);
+	frame_put(&vm->mem, root);
+out:
+	vcpu_release(c);
+	return r;
+}

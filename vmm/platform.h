@@ -23,6 +23,10 @@ struct platform {
 
 struct hv_vm;
 int platform_probe(struct hv_vm *vm);
+/* The platform's own floors, measured on a scratch vCPU over iters round trips: a bare
+ * VM exit (trampoline exit, host returns at once) and a bare `syscall` instruction to a
+ * trampoline that returns at once without leaving the guest. In ns. */
+int platform_measure_floors(struct hv_vm *vm, long iters, double *exit_ns, double *syscall_ns);
 /* Human-readable description, for `hvtrace --platform`. */
 void platform_describe(const struct platform *p, char *buf, unsigned long len);
 
