@@ -3,6 +3,8 @@
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -e
 need=""
+command -v gcc >/dev/null 2>&1 || need="$need gcc libc6-dev"
+command -v make >/dev/null 2>&1 || need="$need make"
 [ -f /usr/include/libelf.h ] && [ -f /usr/include/gelf.h ] || need="$need libelf-dev"
 [ -f /usr/include/cmocka.h ] || need="$need libcmocka-dev"
 command -v musl-gcc >/dev/null 2>&1 || need="$need musl-tools"
