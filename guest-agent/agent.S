@@ -35,7 +35,8 @@ hv_agent_start:
  * Entered from the host in ring 0 with, on the stack:
  *   [mailbox VA] [user rip] [user cs] [user rflags] [user rsp] [user ss]
  * Mailbox: u64 count, u64 more, then count pairs (PTE VA, user VA); a user VA of -1
- * asks for a full TLB flush (CR3 reload) instead of one INVLPG.
+ * asks for a full TLB flush (CR3 reload) instead of one INVLPG, 0 for none; a PTE VA of
+ * 0 for no store.
  * All general registers are given back unchanged; the routine ends in iretq to ring 3. */
 hv_agent_flush:
 	xchg %rax, (%rsp)
@@ -54,6 +55,8 @@ hv_agent_flush:
 	mov (%rdx), %rsi
 	mov %rsi, (%rdx)
 7:	mov 8(%rax), %rsi
+	test %rsi, %rsi		/* 0: re-store only */
+	jz 5f
 	cmp $-1, %rsi
 	je 3f
 	invlpg (%rsi)

@@ -204,7 +204,7 @@ int exec_image(struct task *t, const char *path, int argc, char *const argv[], i
 	/* Commit: the new image replaces the old one. */
 	if (p->mm) {
 		mm_detach_vcpu(p->mm, t->vcpu);
-		mm_destroy(p->mm);
+		mm_destroy(p->mm, t->vcpu);
 	}
 	p->mm = mm;
 	free(p->exe_path);
@@ -215,6 +215,6 @@ int exec_image(struct task *t, const char *path, int argc, char *const argv[], i
 fail:
 	if (fd >= 0)
 		close(fd);
-	mm_destroy(mm);
+	mm_destroy(mm, NULL);
 	return r;
 }

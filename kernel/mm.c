@@ -61,23 +61,22 @@ static void vma_free(struct vma *v)
 	free(v);
 }
 
+/* The entry itself stays: the table scrub must see that it was set. */
 static int put_leaf(void *arg, uint64_t va, uint64_t *pte)
 {
 	struct mm *mm = arg;
 
 	(void)va;
 	frame_put(gmem(mm), *pte & PTE_ADDR_MASK);
-	*pte = 0;
 	return 0;
 }
 
-void mm_destroy(struct mm *mm)
+void mm_destroy(struct mm *mm, struct vcpu *scrubber)
 {
 	if (!mm)
 		return;
 	pt_walk_range(gmem(mm), mm->root, 0, USER_VA_END, put_leaf, mm);
-	pt_free_tables(gmem(mm), mm->root, 0, KERNEL_HALF_FIRST_SLOT - 1);
-	frame_put(gmem(mm), mm->root);
+	vm_release_address_space(mm->vm, mm->root, scrubber);
 	while (mm->vmas) {
 		struct vma *v = mm->vmas;
 		mm->vmas = v->next;

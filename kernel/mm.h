@@ -43,7 +43,9 @@ struct mm {
 };
 
 int mm_create(struct hv_vm *vm, struct mm **out);
-void mm_destroy(struct mm *mm);
+/* Frees the address space. scrubber: a vCPU the guest agent may run on to clear the
+ * hypervisor's view of the tables (see vm_release_address_space), or NULL. */
+void mm_destroy(struct mm *mm, struct vcpu *scrubber);
 int mm_attach_vcpu(struct mm *mm, struct vcpu *c);
 void mm_detach_vcpu(struct mm *mm, struct vcpu *c);
 

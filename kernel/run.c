@@ -51,7 +51,7 @@ static int process_init(struct process *p, const struct hv_run_options *opt)
 static void process_release(struct process *p)
 {
 	if (p->mm)
-		mm_destroy(p->mm);
+		mm_destroy(p->mm, NULL); /* the VM goes away next: nothing to scrub for */
 	fdt_destroy(p->files);
 	fs_release(&p->fs);
 	free(p->exe_path);

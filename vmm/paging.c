@@ -1,6 +1,7 @@
 #include "vmm/paging.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stddef.h>
 
 static uint64_t *table_at(struct guest_mem *gm, uint64_t gpa)
@@ -162,4 +163,46 @@ void pt_free_tables(struct guest_mem *gm, uint64_t root, unsigned first, unsigne
 			free_level(gm, t[i] & PTE_ADDR_MASK, 3);
 		t[i] = 0;
 	}
+}
+
+static int push_frame(uint64_t **out, uint64_t *n, uint64_t *cap, uint64_t f)
+{
+	if (*n == *cap) {
+		uint64_t c = *cap ? *cap * 2 : 64;
+		uint64_t *g = realloc(*out, c * sizeof *g);
+		if (!g)
+			return -ENOMEM;
+		*out = g;
+		*cap = c;
+	}
+	(*out)[(*n)++] = f;
+	return 0;
+}
+
+static int collect_level(struct guest_mem *gm, uint64_t table, int level, uint64_t **out,
+			 uint64_t *n, uint64_t *cap)
+{
+	uint64_t *t = table_at(gm, table);
+	int r;
+
+	if (t && level > 1)
+		for (unsigned i = 0; i < PT_ENTRIES; i++)
+			if ((t[i] & PTE_P) && !(t[i] & PTE_PS) &&
+			    (r = collect_level(gm, t[i] & PTE_ADDR_MASK, level - 1, out, n, cap)))
+				return r;
+	return push_frame(out, n, cap, table & PTE_ADDR_MASK);
+}
+
+int pt_collect_tables(struct guest_mem *gm, uint64_t root, unsigned first, unsigned last,
+		      uint64_t **out, uint64_t *n, uint64_t *cap)
+{
+	uint64_t *t = table_at(gm, root);
+	int r;
+
+	if (!t)
+		return -EFAULT;
+	for (unsigned i = first; i <= last && i < PT_ENTRIES; i++)
+		if ((t[i] & PTE_P) && (r = collect_level(gm, t[i] & PTE_ADDR_MASK, 3, out, n, cap)))
+			return r;
+	return 0;
 }

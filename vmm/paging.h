@@ -39,6 +39,11 @@ typedef int (*pt_leaf_fn)(void *arg, uint64_t va, uint64_t *pte);
 int pt_walk_range(struct guest_mem *gm, uint64_t root, uint64_t start, uint64_t end,
 		  pt_leaf_fn fn, void *arg);
 
+/* Appends to *out (growing it) every table frame below root in PML4 slots
+ * [first, last], children before parents. */
+int pt_collect_tables(struct guest_mem *gm, uint64_t root, unsigned first, unsigned last,
+		      uint64_t **out, uint64_t *n, uint64_t *cap);
+
 /* Frees the page-table frames of PML4 slots [first, last] (not the pages they map)
  * and clears those slots. */
 void pt_free_tables(struct guest_mem *gm, uint64_t root, unsigned first, unsigned last);

@@ -193,10 +193,12 @@ int platform_probe(struct hv_vm *vm)
 	if ((r = probe_syscall(c, p)) || (r = probe_debugregs(c, p)) || (r = probe_guestdbg(c, p)) ||
 	    (r = probe_pte_update(vm, c, root, p)))
 		goto out_root;
-	p->is_probed = true;
 out_root:
-	pt_free_tables(&vm->mem, root, 0, 255);
-	frame_put(&vm->mem, root);
+	/* The probe's tables were live in the guest: release them with a scrub. */
+	if (vm_release_address_space(vm, root, c) && !r)
+		r = -EIO;
+	if (!r)
+		p->is_probed = true;
 out:
 	vcpu_release(c);
 	return r;
@@ -281,8 +283,8 @@ int platform_measure_floors(struct hv_vm *vm, long iters, double *exit_ns, doubl
 	if (!r)
 		r = r2;
 out_root:
-	pt_free_tables(&vm->mem, root, 0, 255);
-	frame_put(&vm->mem, root);
+	if (vm_release_address_space(vm, root, c) && !r)
+		r = -EIO;
 out:
 	vcpu_release(c);
 	return r;

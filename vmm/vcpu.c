@@ -234,6 +234,9 @@ int vcpu_start_user(struct vcpu *c, uint64_t cr3, uint64_t rip, uint64_t rsp)
 	r.rsp = rsp;
 	r.rflags = RFLAGS_FIXED | RFLAGS_IF;
 	IOCTL_OR_FAIL(c->fd, KVM_SET_REGS, &r, "SET_REGS");
+	/* The sync area now mirrors the vCPU, so it may be edited before the first run. */
+	c->run->s.regs.regs = r;
+	c->run->s.regs.sregs = s;
 	c->run->kvm_dirty_regs = 0;
 	c->flush_len = c->flush_done = 0;
 	return 0;
@@ -454,4 +457,42 @@ void vcpu_describe_state(struct vcpu *c, char *buf, unsigned long len)
 		 "rbx=%#llx rcx=%#llx rdx=%#llx rsi=%#llx rdi=%#llx rbp=%#llx",
 		 r->rip, r->rsp, r->rflags, s->cs.selector, s->ss.selector, s->cr2, s->cr3, r->rax,
 		 r->rbx, r->rcx, r->rdx, r->rsi, r->rdi, r->rbp);
+}
+
+int vcpu_scrub_tables(struct vcpu *c, const uint64_t *frames, uint64_t n)
+{
+	struct guest_mem *gm = &c->vm->mem;
+	struct vcpu_event ev;
+	int r;
+
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t base = frames[i] & ~1ull;
+		uint64_t *t = gmem_ptr(gm, base, PAGE_SIZE);
+		unsigned lim = (frames[i] & 1) ? PT_ENTRIES / 2 : PT_ENTRIES;
+		for (unsigned e = 0; t && e < lim; e++) {
+			if (!t[e])
+				continue;
+			t[e] = 0;
+			if ((r = vcpu_queue_pte_flush(c, physmap_va(base + 8ull * e), 0)))
+				return r;
+		}
+	}
+	if ((r = vcpu_queue_pte_flush(c, 0, ~0ull)))
+		return r;
+	/* Through the agent on a root that surely has the kernel half, then back to ring 3
+	 * at the probe page's `syscall`, which ends the run. */
+	struct kvm_regs *regs = vcpu_regs(c);
+	regs->rip = AGENT_VA(hv_agent_probe_nops) + 3;
+	regs->rsp = 0;
+	regs->rflags = RFLAGS_FIXED | RFLAGS_IF;
+	vcpu_regs_changed(c);
+	vcpu_sregs(c)->cr3 = c->vm->scratch_root;
+	set_user_segments(c);
+	if ((r = vcpu_run(c, &ev)))
+		return r;
+	if (ev.kind != VEV_SYSCALL) {
+		hv_err("scrub on vCPU %d ended with event %d (%s)", c->id, ev.kind, ev.what);
+		return -EIO;
+	}
+	return 0;
 }

@@ -84,6 +84,11 @@ static inline void vcpu_sregs_changed(struct vcpu *c)
 /* Queues a re-store of the PTE at physmap VA pte_va (and INVLPG of user_va). */
 int vcpu_queue_pte_flush(struct vcpu *c, uint64_t pte_va, uint64_t user_va);
 
+/* Clears, through the guest agent, every set entry of the listed page-table frames
+ * (bit 0 set: a root, whose kernel half stays), then flushes the TLB. Runs the vCPU;
+ * its user state is lost (the caller is done with it or replaces it). */
+int vcpu_scrub_tables(struct vcpu *c, const uint64_t *frames, uint64_t n);
+
 /* Dumps the registers of a fatal event into buf, one line. */
 void vcpu_describe_state(struct vcpu *c, char *buf, unsigned long len);
 

@@ -27,6 +27,15 @@ struct hv_vm {
 	struct kvm_cpuid2 *cpuid; /* what KVM supports, given to every vCPU */
 	uint64_t xcr0;
 
+	/* An address space with only the kernel half: where probes and scrubs run. */
+	uint64_t scratch_root;
+
+	/* Page-table frames of dead address spaces that still await a scrub (see
+	 * vm_release_address_space). Root frames carry bit 0. */
+	pthread_mutex_t retired_lock; /* protects retired, nretired, retired_cap */
+	uint64_t *retired;
+	uint64_t nretired, retired_cap;
+
 	pthread_mutex_t vcpu_lock; /* protects next_vcpu_id and the pool */
 	int next_vcpu_id;
 	struct vcpu *vcpu_pool; /* vCPUs of exited tasks, ready for reuse */
@@ -39,6 +48,14 @@ void vm_destroy(struct hv_vm *vm);
 
 /* A new address space: an empty user half and the shared kernel half. */
 int vm_new_address_space(struct hv_vm *vm, uint64_t *root);
+
+/* Frees an address space's page tables. On shadow-paging hypervisors the hypervisor
+ * still holds translations derived from them, so before the frames may serve again the
+ * guest agent on scrubber clears every entry that was set (the hypervisor sees guest
+ * writes); without a scrubber the frames wait on the retired list for the next scrub.
+ * Leaf pages must already have been released by the caller; their entries are left in
+ * place for the scrub to clear. */
+int vm_release_address_space(struct hv_vm *vm, uint64_t root, struct vcpu *scrubber);
 
 /* Guest VA of a guest-physical address in the physmap. */
 static inline uint64_t physmap_va(uint64_t gpa)
