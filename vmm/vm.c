@@ -188,6 +188,7 @@ int vm_create(struct hv_vm *vm, uint64_t mem_size)
 	memset(vm, 0, sizeof *vm);
 	vm->kvm_fd = vm->vm_fd = -1;
 	pthread_mutex_init(&vm->vcpu_lock, NULL);
+	pthread_mutex_init(&vm->retired_lock, NULL);
 	if (hv_agent_end - hv_agent_start != AGENT_BLOB_PAGES * (long)PAGE_SIZE) {
 		hv_err("internal: agent blob is %ld bytes", (long)(hv_agent_end - hv_agent_start));
 		return -EINVAL;
@@ -228,7 +229,7 @@ int vm_create(struct hv_vm *vm, uint64_t mem_size)
 	}
 	if ((r = load_cpuid(vm)))
 		goto fail;
-	if ((r = build_kernel_half(vm))) {
+	if ((r = build_kernel_half(vm)) || (r = vm_new_address_space(vm, &vm->scratch_root))) {
 		hv_err("guest memory: too small for the agent and kernel tables");
 		goto fail;
 	}
@@ -253,7 +254,61 @@ void vm_destroy(struct hv_vm *vm)
 		close(vm->kvm_fd);
 	gmem_destroy(&vm->mem);
 	free(vm->cpuid);
+	free(vm->retired);
+	vm->retired = NULL;
 	pthread_mutex_destroy(&vm->vcpu_lock);
+	pthread_mutex_destroy(&vm->retired_lock);
 	vm->vm_fd = vm->kvm_fd = -1;
 	vm->cpuid = NULL;
+}
+
+int vm_release_address_space(struct hv_vm *vm, uint64_t root, struct vcpu *scrubber)
+{
+	uint64_t *list = NULL, n = 0, cap = 0;
+	int r = pt_collect_tables(&vm->mem, root, 0, KERNEL_HALF_FIRST_SLOT - 1, &list, &n, &cap);
+
+	if (r) {
+		free(list);
+		hv_err("releasing an address space: %s (its tables stay allocated)", strerror(-r));
+		return r;
+	}
+	/* Until the probe says otherwise, assume shadow paging. */
+	bool needs_scrub = !vm->platform.is_probed || !vm->platform.host_pte_write_visible;
+
+	pthread_mutex_lock(&vm->retired_lock);
+	for (uint64_t i = 0; i <= n && !r; i++) {
+		if (vm->nretired == vm->retired_cap) {
+			uint64_t c = vm->retired_cap ? vm->retired_cap * 2 : 256;
+			uint64_t *g = realloc(vm->retired, c * sizeof *g);
+			if (!g) {
+				r = -ENOMEM;
+				break;
+			}
+			vm->retired = g;
+			vm->retired_cap = c;
+		}
+		vm->retired[vm->nretired++] = i < n ? list[i] : (root | 1);
+	}
+	free(list);
+	uint64_t *take = NULL, ntake = 0;
+	if (!needs_scrub || scrubber) {
+		take = vm->retired;
+		ntake = vm->nretired;
+		vm->retired = NULL;
+		vm->nretired = vm->retired_cap = 0;
+	}
+	pthread_mutex_unlock(&vm->retired_lock);
+	if (!take)
+		return r;
+	if (needs_scrub && (r = vcpu_scrub_tables(scrubber, take, ntake))) {
+		/* Never hand out frames the hypervisor may still translate through. */
+		hv_err("scrubbing %llu page-table frames failed: %s; they stay allocated",
+		       (unsigned long long)ntake, strerror(-r));
+		free(take);
+		return r;
+	}
+	for (uint64_t i = 0; i < ntake; i++)
+		frame_put(&vm->mem, take[i] & ~1ull);
+	free(take);
+	return r;
 }
