@@ -27,7 +27,7 @@ VCPU_SRCS := $(wildcard tests/vcpu/test_*.c)
 VCPU_BINS := $(VCPU_SRCS:tests/vcpu/%.c=$(BUILD)/tests/%)
 VCPU_GUESTS := $(patsubst tests/vcpu/guests/%.S,$(BUILD)/tests/guests/%,$(wildcard tests/vcpu/guests/*.S))
 
-.PHONY: all asan test test-unit test-vcpu test-diff bench example clean deps
+.PHONY: all asan test test-unit test-vcpu test-cli test-diff bench example clean deps
 all: $(BUILD)/hvtrace $(BUILD)/libhvtrace.a
 asan: all
 
@@ -73,7 +73,7 @@ $(BUILD)/tests/guests/%: tests/vcpu/guests/%.S
 # Every group runs even when an earlier one fails; the summary line adds them up.
 test: $(BUILD)/hvtrace
 	@rm -f $(BUILD)/result-*.txt; rc=0; \
-	for g in test-unit test-vcpu test-diff; do \
+	for g in test-unit test-vcpu test-cli test-diff; do \
 	  $(MAKE) --no-print-directory BUILD=$(BUILD) SAN="$(SAN)" $$g || rc=1; \
 	done; sh tests/summary.sh $(BUILD) || rc=1; exit $$rc
 
@@ -82,6 +82,13 @@ test-unit: $(UNIT_BINS)
 
 test-vcpu: $(VCPU_BINS) $(VCPU_GUESTS) $(BUILD)/hvtrace
 	@HVTRACE_GUESTS=$(BUILD)/tests/guests sh tests/run_cmocka.sh $(BUILD) vcpu $(VCPU_BINS)
+
+test-cli: $(BUILD)/hvtrace
+	@sh tests/require_kvm.sh cli; k=$$?; \
+	  if [ $$k = 1 ]; then echo "0 passed, 0 failed, 1 skipped" > $(BUILD)/result-cli.txt; exit 0; fi; \
+	  if [ $$k != 0 ]; then echo "0 passed, 1 failed" > $(BUILD)/result-cli.txt; exit 1; fi; \
+	  sh tests/cli/run_cli.sh $(BUILD)/hvtrace $(BUILD) > $(BUILD)/cli.log 2>&1; rc=$$?; \
+	  cat $(BUILD)/cli.log; tail -n 1 $(BUILD)/cli.log > $(BUILD)/result-cli.txt; exit $$rc
 
 test-diff: $(BUILD)/hvtrace
 	@sh tests/require_kvm.sh diff; k=$$?; \

@@ -160,7 +160,7 @@ int hv_run_program(const struct hv_run_options *opt, int argc, char *const argv[
 		res->si_code = sig.code;
 		res->fault_addr = task.fault_addr;
 		res->fault_rip = task.fault_rip;
-		snprintf(res->message, sizeof res->message, "%s (pid %d) killed by %s (%s, address %#llx, rip %#llx)",
+		snprintf(res->message, sizeof res->message, "%s (pid %d) killed by %s (%s, address 0x%llx, rip 0x%llx)",
 			 argv[0], proc.pid, sig_name(res->signo), sig_code_name(res->signo, sig.code),
 			 (unsigned long long)task.fault_addr, (unsigned long long)task.fault_rip);
 	} else {

@@ -1,0 +1,66 @@
+#!/bin/sh
+# Command-line behaviour: exit statuses and the messages for bad input.
+# usage: run_cli.sh HVTRACE BUILD_DIR   (prints "N passed, N failed")
+hv=$1 build=$2
+tmp=$(mktemp -d /tmp/hvtrace-cli.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+# check NAME EXPECTED_STATUS PATTERN -- COMMAND...: status must match and stderr+stdout
+# must contain PATTERN (grep -E).
+check() {
+	name=$1 want=$2 pat=$3
+	shift 4
+	out=$("$@" 2>&1)
+	got=$?
+	if [ "$got" = "$want" ] && printf '%s\n' "$out" | grep -Eq -- "$pat"; then
+		echo "PASS $name"
+		pass=$((pass + 1))
+	else
+		echo "FAIL $name: status $got (want $want), output:"
+		printf '%s\n' "$out" | sed 's/^/    /' | head -n 5
+		fail=$((fail + 1))
+	fi
+}
+
+gcc -static -O1 -o "$tmp/hello" tests/guest/hello.c
+gcc -static -O1 -o "$tmp/segv" tests/guest/sig_segv.c
+printf '#!/bin/sh\necho hi\n' > "$tmp/script.sh"
+chmod +x "$tmp/script.sh"
+# An ELF header for AArch64 (e_machine 183), otherwise plausible.
+printf '\177ELF\002\001\001\000\000\000\000\000\000\000\000\000\002\000\267\000\001\000\000\000' > "$tmp/arm64"
+head -c 64 /dev/zero >> "$tmp/arm64"
+printf '\177ELF\001\001\001\000\000\000\000\000\000\000\000\000' > "$tmp/elf32"
+head -c 64 /dev/zero >> "$tmp/elf32"
+head -c 7 "$tmp/hello" > "$tmp/truncated"
+
+check version 0 '^hvtrace [0-9]' -- "$hv" --version
+check help 0 'usage: hvtrace run' -- "$hv" --help
+check no-args 2 'usage' -- "$hv"
+check unknown-command 2 "unknown command 'frobnicate'" -- "$hv" frobnicate
+check run-without-program 2 'no program given' -- "$hv" run
+check bad-mem 2 '--mem 12X' -- "$hv" run --mem 12X -- "$tmp/hello"
+check hello 0 'hello, world' -- "$hv" run -- "$tmp/hello"
+check missing-file 127 "$tmp/nope: No such file or directory" -- "$hv" run -- "$tmp/nope"
+check not-elf 126 'script.sh: not an ELF file' -- "$hv" run -- "$tmp/script.sh"
+check truncated-elf 126 'truncated: not an ELF file' -- "$hv" run -- "$tmp/truncated"
+check not-x86-64 126 'arm64: not an x86-64 program' -- "$hv" run -- "$tmp/arm64"
+check not-64-bit 126 'elf32: not a 64-bit little-endian ELF file' -- "$hv" run -- "$tmp/elf32"
+check directory 126 'is a directory' -- "$hv" run -- "$tmp"
+check dynamic 126 'dynamically linked .*not supported yet' -- "$hv" run -- /bin/true
+check segv-report 139 'killed by SIGSEGV \(SEGV_MAPERR, address 0x0, rip 0x[0-9a-f]+\)' -- "$hv" run -- "$tmp/segv"
+check path-lookup 0 'hello, world' -- env PATH="$tmp:/usr/bin:/bin" "$hv" run -- hello
+mkdir -p "$tmp/root/bin"
+cp "$tmp/hello" "$tmp/root/bin/hello"
+check root-dir 0 'hello, world' -- "$hv" run --root "$tmp/root" -- /bin/hello
+check root-outside 127 'No such file' -- "$hv" run --root "$tmp/root" -- "$tmp/hello"
+check verbose-enosys 0 'unimplemented syscall' -- "$hv" run --verbose -- "$tmp/hello"
+
+# /dev/kvm not accessible: an unprivileged user who is not in its group.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 && ! setpriv --reuid=65534 --regid=65534 --clear-groups test -w /dev/kvm; then
+	check kvm-permission 125 "/dev/kvm: Permission denied: add your user to the 'kvm' group" -- \
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$hv" run -- "$tmp/hello"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
