@@ -84,18 +84,10 @@ test-vcpu: $(VCPU_BINS) $(VCPU_GUESTS) $(BUILD)/hvtrace
 	@HVTRACE_GUESTS=$(BUILD)/tests/guests sh tests/run_cmocka.sh $(BUILD) vcpu $(VCPU_BINS)
 
 test-cli: $(BUILD)/hvtrace
-	@sh tests/require_kvm.sh cli; k=$$?; \
-	  if [ $$k = 1 ]; then echo "0 passed, 0 failed, 1 skipped" > $(BUILD)/result-cli.txt; exit 0; fi; \
-	  if [ $$k != 0 ]; then echo "0 passed, 1 failed" > $(BUILD)/result-cli.txt; exit 1; fi; \
-	  sh tests/cli/run_cli.sh $(BUILD)/hvtrace $(BUILD) > $(BUILD)/cli.log 2>&1; rc=$$?; \
-	  cat $(BUILD)/cli.log; tail -n 1 $(BUILD)/cli.log > $(BUILD)/result-cli.txt; exit $$rc
+	@sh tests/run_group.sh $(BUILD) cli sh tests/cli/run_cli.sh $(BUILD)/hvtrace $(BUILD)
 
 test-diff: $(BUILD)/hvtrace
-	@sh tests/require_kvm.sh diff; k=$$?; \
-	  if [ $$k = 1 ]; then echo "0 passed, 0 failed, 1 skipped" > $(BUILD)/result-diff.txt; exit 0; fi; \
-	  if [ $$k != 0 ]; then echo "0 passed, 1 failed" > $(BUILD)/result-diff.txt; exit 1; fi; \
-	  bash tests/diff/run_diff.sh $(BUILD)/hvtrace $(BUILD) > $(BUILD)/diff.log 2>&1; rc=$$?; \
-	  cat $(BUILD)/diff.log; tail -n 1 $(BUILD)/diff.log > $(BUILD)/result-diff.txt; exit $$rc
+	@sh tests/run_group.sh $(BUILD) diff bash tests/diff/run_diff.sh $(BUILD)/hvtrace $(BUILD)
 
 # Benchmarks and the example -----------------------------------------------------------
 bench: $(BUILD)/hvtrace
