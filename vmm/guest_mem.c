@@ -1,5 +1,6 @@
 #include "vmm/guest_mem.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 int gmem_init(struct guest_mem *gm, uint64_t size)
 {
 	memset(gm, 0, sizeof *gm);
+	pthread_mutex_init(&gm->lock, NULL);
 	if (size < 16 * PAGE_SIZE || size % PAGE_SIZE || size > (1ull << 39))
 		return -EINVAL;
 	/* Sparse: host memory is committed only for frames the guest touches. */
@@ -26,7 +28,6 @@ int gmem_init(struct guest_mem *gm, uint64_t size)
 		gmem_destroy(gm);
 		return -ENOMEM;
 	}
-	pthread_mutex_init(&gm->lock, NULL);
 	/* Frame 0 stays unused so that a zero physical address is never valid data. */
 	gm->refcount[0] = 1;
 	gm->next_fresh = 1;
@@ -40,8 +41,7 @@ void gmem_destroy(struct guest_mem *gm)
 		munmap(gm->host, gm->size);
 	free(gm->refcount);
 	free(gm->free_stack);
-	if (gm->nframes)
-		pthread_mutex_destroy(&gm->lock);
+	pthread_mutex_destroy(&gm->lock);
 	memset(gm, 0, sizeof *gm);
 }
 
@@ -114,7 +114,8 @@ int parse_mem_size(const char *s, uint64_t *out)
 	char *end;
 	unsigned long long v;
 
-	if (!s || !*s || *s == '-')
+	/* strtoull would skip blanks and accept signs ("-1" wraps to 2^64-1): digits only. */
+	if (!s || !isdigit((unsigned char)*s))
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 10);

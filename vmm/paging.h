@@ -33,7 +33,8 @@ int pt_map(struct guest_mem *gm, uint64_t root, uint64_t va, uint64_t pa, uint64
 int pt_translate(struct guest_mem *gm, uint64_t root, uint64_t va, unsigned access,
 		 uint64_t *pa, uint64_t *pte_out);
 
-/* Calls fn for every present level-1 entry mapping a page in [start, end), skipping
+/* Calls fn for every present level-1 entry mapping a page in [start, end) of the lower
+ * (user) half (end <= 2^47), skipping
  * missing tables; fn returns 0 to go on, anything else stops the walk and is returned. */
 typedef int (*pt_leaf_fn)(void *arg, uint64_t va, uint64_t *pte);
 int pt_walk_range(struct guest_mem *gm, uint64_t root, uint64_t start, uint64_t end,
