@@ -77,7 +77,8 @@ static int task_loop(struct task *t, struct fault_signal *last, char *why, size_
 		switch (ev.kind) {
 		case VEV_SYSCALL: {
 			const uint64_t args[6] = {r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9};
-			long ret = syscall_dispatch(t, r->rax, args);
+			/* As Linux's do_syscall_64(): the number is the low 32 bits of RAX. */
+			long ret = syscall_dispatch(t, (uint32_t)r->rax, args);
 			r->rax = (uint64_t)ret;
 			vcpu_regs_changed(t->vcpu);
 			break;
@@ -89,8 +90,13 @@ static int task_loop(struct task *t, struct fault_signal *last, char *why, size_
 				if (pf == 0)
 					break;
 			}
-			sig_from_exception(&ev, r->rip, pf, last);
-			die_by_signal(t, last, r->rip);
+			struct fpu_status fpu, *fp = NULL;
+			if ((ev.vector == VEC_MF || ev.vector == VEC_XM) &&
+			    !vcpu_get_fpu_status(t->vcpu, &fpu.fcw, &fpu.fsw, &fpu.mxcsr))
+				fp = &fpu;
+			sig_from_exception(&ev, r->rip, pf, fp, last);
+			if (last->signo)
+				die_by_signal(t, last, r->rip);
 			break;
 		}
 		case VEV_DEBUG:

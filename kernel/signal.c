@@ -8,8 +8,32 @@
 #include "arch/x86_64/cpu.h"
 #include "vmm/vcpu.h"
 
+/* As Linux's fpu__exception_code(). */
+static int fpe_code(unsigned vector, const struct fpu_status *f)
+{
+	uint32_t err;
+
+	if (!f)
+		return 0;
+	if (vector == VEC_MF)
+		err = f->fsw & ~f->fcw;
+	else
+		err = ~(f->mxcsr >> 7) & f->mxcsr;
+	if (err & 0x001)
+		return FPE_FLTINV;
+	if (err & 0x004)
+		return FPE_FLTDIV;
+	if (err & 0x008)
+		return FPE_FLTOVF;
+	if (err & 0x012)
+		return FPE_FLTUND;
+	if (err & 0x020)
+		return FPE_FLTRES;
+	return 0;
+}
+
 void sig_from_exception(const struct vcpu_event *ev, uint64_t rip, int pf_result,
-			struct fault_signal *out)
+			const struct fpu_status *fpu, struct fault_signal *out)
 {
 	/* As Linux's arch/x86/kernel/traps.c and fault.c. */
 	out->addr = 0;
@@ -36,8 +60,8 @@ void sig_from_exception(const struct vcpu_event *ev, uint64_t rip, int pf_result
 		break;
 	case VEC_MF:
 	case VEC_XM:
-		out->signo = SIGFPE;
-		out->code = 0;
+		out->code = fpe_code(ev->vector, fpu);
+		out->signo = out->code ? SIGFPE : 0;
 		out->addr = rip;
 		break;
 	case VEC_AC:
@@ -98,7 +122,15 @@ const char *sig_code_name(int signo, int code)
 	case SIGILL:
 		return code == ILL_ILLOPN ? "ILL_ILLOPN" : "?";
 	case SIGFPE:
-		return code == FPE_INTDIV ? "FPE_INTDIV" : "?";
+		switch (code) {
+		case FPE_INTDIV: return "FPE_INTDIV";
+		case FPE_FLTDIV: return "FPE_FLTDIV";
+		case FPE_FLTOVF: return "FPE_FLTOVF";
+		case FPE_FLTUND: return "FPE_FLTUND";
+		case FPE_FLTRES: return "FPE_FLTRES";
+		case FPE_FLTINV: return "FPE_FLTINV";
+		}
+		return "?";
 	case SIGBUS:
 		return code == BUS_ADRALN ? "BUS_ADRALN" : "?";
 	case SIGTRAP:

@@ -21,9 +21,10 @@
 
 #define MAX_RW_COUNT 0x7ffff000ull /* Linux caps one read/write at this */
 
+/* fd arguments are `unsigned int` in Linux: only the low 32 bits count. */
 static int host_fd(struct task *t, uint64_t fd)
 {
-	if (fd > INT_MAX)
+	if ((uint32_t)fd > INT_MAX)
 		return -EBADF;
 	return fdt_host_fd(t->proc->files, (int)fd);
 }
@@ -167,7 +168,7 @@ SYSCALL(creat) { return do_open(t, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC,
 
 SYSCALL(close)
 {
-	if (a[0] > INT_MAX)
+	if ((uint32_t)a[0] > INT_MAX)
 		return -EBADF;
 	return fdt_close(t->proc->files, (int)a[0]);
 }
@@ -525,24 +526,28 @@ SYSCALL(dup) { return dup_to(t, a[0], -1, false); }
 
 SYSCALL(dup2)
 {
-	if (a[1] > INT_MAX || (int)a[1] >= t->proc->files->limit)
+	uint32_t oldfd = (uint32_t)a[0], newfd = (uint32_t)a[1];
+
+	if (newfd > INT_MAX || (int)newfd >= t->proc->files->limit)
 		return -EBADF;
-	if (a[0] == a[1]) {
-		int h = host_fd(t, a[0]);
-		return h < 0 ? h : (long)a[1];
+	if (oldfd == newfd) {
+		int h = host_fd(t, oldfd);
+		return h < 0 ? h : (long)newfd;
 	}
-	return dup_to(t, a[0], (int)a[1], false);
+	return dup_to(t, oldfd, (int)newfd, false);
 }
 
 SYSCALL(dup3)
 {
-	if (a[2] & ~(uint64_t)O_CLOEXEC)
+	uint32_t oldfd = (uint32_t)a[0], newfd = (uint32_t)a[1];
+
+	if ((uint32_t)a[2] & ~(uint32_t)O_CLOEXEC)
 		return -EINVAL;
-	if (a[0] == a[1])
+	if (oldfd == newfd)
 		return -EINVAL;
-	if (a[1] > INT_MAX || (int)a[1] >= t->proc->files->limit)
+	if (newfd > INT_MAX || (int)newfd >= t->proc->files->limit)
 		return -EBADF;
-	return dup_to(t, a[0], (int)a[1], a[2] & O_CLOEXEC);
+	return dup_to(t, oldfd, (int)newfd, a[2] & O_CLOEXEC);
 }
 
 SYSCALL(fcntl)

@@ -51,6 +51,7 @@ static int probe_syscall(struct vcpu *c, struct platform *p)
 		return -ENOTSUP;
 	}
 	p->syscall_enters_ring0 = ev.from_ring0;
+	p->io_exit_rip_at_insn = ev.at_insn;
 	uint64_t t0 = now_ns();
 	for (int i = 0; i < EXIT_SAMPLES; i++) {
 		if ((r = run_from(c, AGENT_VA(hv_agent_probe_nops) + 3, &ev)))
@@ -211,6 +212,7 @@ void platform_describe(const struct platform *p, char *buf, unsigned long len)
 		 "PTE update method:   %s\n"
 		 "guest debug regs:    %s\n"
 		 "KVM guest debug:     %s\n"
+		 "I/O exit RIP:        %s\n"
 		 "VM exit round trip:  %llu ns\n",
 		 p->syscall_enters_ring0 ? "enters ring 0 (VMX/SVM semantics)"
 					 : "stays in ring 3 (paravirtual semantics)",
@@ -220,6 +222,7 @@ void platform_describe(const struct platform *p, char *buf, unsigned long len)
 					 : "do not fire in ring 3 (software fallback)",
 		 p->kvm_guestdbg_singlestep ? "single-steps ring 3"
 					    : "does not single-step ring 3 (RFLAGS.TF used)",
+		 p->io_exit_rip_at_insn ? "at the instruction" : "after the instruction",
 		 (unsigned long long)p->exit_ns);
 }
 

@@ -17,6 +17,9 @@ struct platform {
 	/* Does a host write to a present PTE become visible after the guest's INVLPG alone
 	 * (EPT/NPT), or must the guest store the entry itself (shadow paging)? */
 	bool host_pte_write_visible;
+	/* Does an I/O exit leave RIP at the instruction (VMX/SVM: KVM completes it on the
+	 * next KVM_RUN) or after it (kvm_pvm)? */
+	bool io_exit_rip_at_insn;
 	/* Measured round trip of one trivial VM exit, ns. */
 	uint64_t exit_ns;
 };

@@ -16,6 +16,7 @@
 #include "vmm/agent_blob.h"
 #include "vmm/layout.h"
 #include "vmm/log.h"
+#include "vmm/paging.h"
 #include "vmm/vm.h"
 
 #define CPU_PAGE_TSS_OFF 0x800
@@ -322,6 +323,38 @@ static int exit_fatal(struct vcpu_event *ev, const char *fmt, ...)
 	return 0;
 }
 
+/* Reads n bytes of user-executable memory at va through the current page tables. */
+static int read_user_code(struct vcpu *c, uint64_t va, uint8_t *buf, unsigned n)
+{
+	uint64_t root = vcpu_sregs(c)->cr3 & PTE_ADDR_MASK;
+
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t pa;
+		if (pt_translate(&c->vm->mem, root, va + i, PT_ACCESS_USER, &pa, NULL))
+			return -EFAULT;
+		buf[i] = *(uint8_t *)gmem_ptr(&c->vm->mem, pa, 1);
+	}
+	return 0;
+}
+
+/* Is the instruction at va a port I/O instruction (in, out, ins, outs, any prefix)? */
+static bool is_io_insn_at(struct vcpu *c, uint64_t va)
+{
+	uint8_t b[6];
+
+	if (read_user_code(c, va, b, sizeof b))
+		return false;
+	for (unsigned i = 0; i < sizeof b; i++) {
+		uint8_t x = b[i];
+		bool prefix = x == 0x66 || x == 0x67 || x == 0xf2 || x == 0xf3 || x == 0x26 || x == 0x2e ||
+			      x == 0x36 || x == 0x3e || x == 0x64 || x == 0x65 || (x >= 0x40 && x <= 0x4f);
+		if (prefix)
+			continue;
+		return (x >= 0x6c && x <= 0x6f) || (x >= 0xe4 && x <= 0xe7) || (x >= 0xec && x <= 0xef);
+	}
+	return false;
+}
+
 static int decode_exception(struct vcpu *c, unsigned vec, struct vcpu_event *ev)
 {
 	struct kvm_regs *r = vcpu_regs(c);
@@ -348,7 +381,48 @@ static int decode_exception(struct vcpu *c, unsigned vec, struct vcpu_event *ev)
 	r->rsp = f[3];
 	vcpu_regs_changed(c);
 	set_user_segments(c);
+	/* The syscall port is open to ring 3, so a string I/O instruction on it can fault
+	 * on its memory operand; on Linux it is #GP before any access. */
+	if (vec != VEC_GP && vec != VEC_DB && is_io_insn_at(c, r->rip)) {
+		ev->vector = VEC_GP;
+		ev->error_code = 0;
+	}
 	return 0;
+}
+
+/* Start of the user I/O instruction behind an I/O exit. String forms always leave RIP
+ * at the instruction; the others do too on VMX/SVM (KVM advances RIP only when the
+ * port access completes) but not on kvm_pvm, which the probe records. */
+static uint64_t user_io_insn_start(struct vcpu *c)
+{
+	uint64_t rip = vcpu_regs(c)->rip;
+	uint8_t b[3];
+
+	if (c->vm->platform.io_exit_rip_at_insn || is_io_insn_at(c, rip))
+		return rip;
+	if (!read_user_code(c, rip - 3, b, 3)) {
+		uint64_t start = rip;
+		if (b[2] >= 0xec && b[2] <= 0xef)
+			start = rip - 1;
+		else if (b[1] >= 0xe4 && b[1] <= 0xe7 && b[2] == PORT_SYSCALL)
+			start = rip - 2;
+		if (start != rip && start - 1 >= rip - 3 && b[2 - (rip - start)] == 0x66)
+			start--;
+		return start;
+	}
+	return rip;
+}
+
+static bool is_trampoline_out(struct vcpu *c)
+{
+	struct kvm_run *run = c->run;
+	uint64_t rip = vcpu_regs(c)->rip;
+
+	/* RIP is after the `out` on kvm_pvm and at it on VMX/SVM: both are the trampoline's
+	 * own instruction (nothing user-executable ends at TRAMPOLINE_VA). */
+	return run->io.direction == KVM_EXIT_IO_OUT && run->io.port == PORT_SYSCALL &&
+	       run->io.size == 1 && run->io.count == 1 &&
+	       (rip == TRAMPOLINE_VA + 2 || rip == TRAMPOLINE_VA);
 }
 
 static int decode_io(struct vcpu *c, struct vcpu_event *ev, bool *again)
@@ -358,35 +432,38 @@ static int decode_io(struct vcpu *c, struct vcpu_event *ev, bool *again)
 	unsigned port = run->io.port;
 	bool ring0 = (vcpu_sregs(c)->cs.selector & 3) == 0;
 
-	if (port == PORT_SYSCALL && r->rip == TRAMPOLINE_VA + 2) {
-		/* The user's state at `syscall`: RCX is the next RIP, R11 the RFLAGS. */
+	if (is_trampoline_out(c)) {
+		/* The user's state at `syscall`: RCX is the next RIP, R11 the RFLAGS. Only flags
+		 * a user may hold come back (R11 is user-controlled when the trampoline is
+		 * jumped into directly: no IOPL, no VM flag). */
 		ev->kind = VEV_SYSCALL;
 		ev->from_ring0 = ring0;
+		ev->at_insn = r->rip == TRAMPOLINE_VA;
 		r->rip = r->rcx;
-		r->rflags = r->r11;
+		r->rflags = (r->r11 & RFLAGS_USER_MASK) | RFLAGS_FIXED | RFLAGS_IF;
 		vcpu_regs_changed(c);
 		if (ring0)
 			set_user_segments(c);
 		return 0;
 	}
 	if (!ring0) {
-		/* A user `out` to the syscall port outside the trampoline: as Linux, #GP. */
+		/* Any other user port I/O: as Linux (IOPL 0, no ioperm), #GP at the instruction. */
 		ev->kind = VEV_EXCEPTION;
 		ev->vector = VEC_GP;
 		ev->error_code = 0;
 		ev->cr2 = vcpu_sregs(c)->cr2;
-		r->rip -= run->io.size == 1 ? 2 : 1;
+		r->rip = user_io_insn_start(c);
 		vcpu_regs_changed(c);
 		return 0;
 	}
-	if (port == PORT_FLUSH_MORE && c->flush_done < c->flush_len) {
+	if (run->io.direction == KVM_EXIT_IO_OUT && port == PORT_FLUSH_MORE && c->flush_done < c->flush_len) {
 		fill_mailbox(c);
 		*again = true;
 		return 0;
 	}
-	if (port >= PORT_EXCEPTION && port < PORT_EXCEPTION + VEC_COUNT)
+	if (run->io.direction == KVM_EXIT_IO_OUT && port >= PORT_EXCEPTION && port < PORT_EXCEPTION + VEC_COUNT)
 		return decode_exception(c, port - PORT_EXCEPTION, ev);
-	return exit_fatal(ev, "unexpected port %#x write from ring 0 at rip %#llx", port,
+	return exit_fatal(ev, "unexpected port %#x access from ring 0 at rip %#llx", port,
 			  (unsigned long long)r->rip);
 }
 
@@ -396,6 +473,13 @@ int vcpu_run(struct vcpu *c, struct vcpu_event *ev)
 
 	memset(ev, 0, offsetof(struct vcpu_event, what));
 	ev->what[0] = 0;
+	uint64_t rip = vcpu_regs(c)->rip;
+	if ((vcpu_sregs(c)->cs.selector & 3) == 3 && (uint64_t)((int64_t)(rip << 16) >> 16) != rip) {
+		/* As Linux returning to a non-canonical RIP: #GP, never a failed VM entry. */
+		ev->kind = VEV_EXCEPTION;
+		ev->vector = VEC_GP;
+		return 0;
+	}
 	if (c->flush_len > c->flush_done)
 		enter_agent_flush(c);
 	for (;;) {
@@ -412,15 +496,12 @@ int vcpu_run(struct vcpu *c, struct vcpu_event *ev)
 		run->kvm_dirty_regs = 0;
 		bool again = false;
 		switch (run->exit_reason) {
-		case KVM_EXIT_IO:
-			if (run->io.direction == KVM_EXIT_IO_OUT) {
-				int r = decode_io(c, ev, &again);
-				if (r || !again)
-					return r;
-				continue;
-			}
-			return exit_fatal(ev, "port %#x read at rip %#llx", run->io.port,
-					  (unsigned long long)vcpu_regs(c)->rip);
+		case KVM_EXIT_IO: {
+			int r = decode_io(c, ev, &again);
+			if (r || !again)
+				return r;
+			continue;
+		}
 		case KVM_EXIT_SHUTDOWN:
 			return exit_fatal(ev, "triple fault");
 		case KVM_EXIT_HLT:
@@ -494,5 +575,18 @@ int vcpu_scrub_tables(struct vcpu *c, const uint64_t *frames, uint64_t n)
 		hv_err("scrub on vCPU %d ended with event %d (%s)", c->id, ev.kind, ev.what);
 		return -EIO;
 	}
+	return 0;
+}
+
+int vcpu_get_fpu_status(struct vcpu *c, uint16_t *fcw, uint16_t *fsw, uint32_t *mxcsr)
+{
+	struct kvm_xsave x;
+
+	/* KVM_GET_FPU returns success without filling the struct on kvm_pvm (platform.md):
+	 * the legacy XSAVE area has FCW at 0, FSW at 2 and MXCSR at 24 everywhere. */
+	IOCTL_OR_FAIL(c->fd, KVM_GET_XSAVE, &x, "GET_XSAVE");
+	memcpy(fcw, (uint8_t *)x.region + 0, 2);
+	memcpy(fsw, (uint8_t *)x.region + 2, 2);
+	memcpy(mxcsr, (uint8_t *)x.region + 24, 4);
 	return 0;
 }

@@ -49,6 +49,7 @@ struct vcpu_event {
 	uint64_t error_code;
 	uint64_t cr2;
 	bool from_ring0; /* VEV_SYSCALL: the trampoline ran in ring 0 (VMX/SVM) */
+	bool at_insn;    /* VEV_SYSCALL: the exit left RIP at the `out`, not after it */
 	char what[160]; /* for VEV_FATAL: what happened, for the report */
 };
 
@@ -88,6 +89,9 @@ int vcpu_queue_pte_flush(struct vcpu *c, uint64_t pte_va, uint64_t user_va);
  * (bit 0 set: a root, whose kernel half stays), then flushes the TLB. Runs the vCPU;
  * its user state is lost (the caller is done with it or replaces it). */
 int vcpu_scrub_tables(struct vcpu *c, const uint64_t *frames, uint64_t n);
+
+/* x87 control/status words and MXCSR (one KVM_GET_XSAVE: only on FP exceptions). */
+int vcpu_get_fpu_status(struct vcpu *c, uint16_t *fcw, uint16_t *fsw, uint32_t *mxcsr);
 
 /* Dumps the registers of a fatal event into buf, one line. */
 void vcpu_describe_state(struct vcpu *c, char *buf, unsigned long len);
