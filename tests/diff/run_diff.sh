@@ -145,12 +145,14 @@ build() {
     if [ -x "$bin" ] && [ ! "$src" -nt "$bin" ]; then
         return 0
     fi
+    local link=-static
     case $variant in
         glibc) cc=gcc ;;
+        pie)   cc=gcc; link=-static-pie ;;
         musl)  cc=musl-gcc ;;
     esac
     rm -f "$bin"
-    if "$cc" -static -O1 -o "$bin.tmp" "$src" -lm >"$bin.log" 2>&1; then
+    if "$cc" $link -O1 -o "$bin.tmp" "$src" -lm >"$bin.log" 2>&1; then
         mv "$bin.tmp" "$bin"
     else
         rm -f "$bin.tmp"
@@ -185,7 +187,8 @@ fail() {
 for src in "$GUEST_SRC"/*.c; do
     [ -e "$src" ] || continue
     name=$(basename "$src" .c)
-    variants=(glibc)
+    # glibc static and static-PIE (ET_EXEC and ET_DYN images), musl static.
+    variants=(glibc pie)
     if [ $HAVE_MUSL = 1 ] && [ "$(spec_value "$src" musl || true)" != no ]; then
         variants+=(musl)
     fi
