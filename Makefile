@@ -80,14 +80,23 @@ test: $(BUILD)/hvtrace
 test-unit: $(UNIT_BINS)
 	@sh tests/run_cmocka.sh $(BUILD) unit $(UNIT_BINS)
 
+# The KVM-backed groups run once per syscall transport (kernel/transport.h).
+TRANSPORTS := auto exit shared
+
 test-vcpu: $(VCPU_BINS) $(VCPU_GUESTS) $(BUILD)/hvtrace
-	@HVTRACE_GUESTS=$(BUILD)/tests/guests sh tests/run_cmocka.sh $(BUILD) vcpu $(VCPU_BINS)
+	@rc=0; for tr in $(TRANSPORTS); do \
+	  HVTRACE_TEST_TRANSPORT=$$tr HVTRACE_GUESTS=$(BUILD)/tests/guests \
+	    sh tests/run_cmocka.sh $(BUILD) vcpu-$$tr $(VCPU_BINS) || rc=1; \
+	done; exit $$rc
 
 test-cli: $(BUILD)/hvtrace
 	@sh tests/run_group.sh $(BUILD) cli sh tests/cli/run_cli.sh $(BUILD)/hvtrace $(BUILD)
 
 test-diff: $(BUILD)/hvtrace
-	@sh tests/run_group.sh $(BUILD) diff bash tests/diff/run_diff.sh $(BUILD)/hvtrace $(BUILD)
+	@rc=0; for tr in $(TRANSPORTS); do \
+	  HVTRACE_DIFF_EXTRA="--syscall-transport $$tr" \
+	    sh tests/run_group.sh $(BUILD) diff-$$tr bash tests/diff/run_diff.sh $(BUILD)/hvtrace $(BUILD) || rc=1; \
+	done; exit $$rc
 
 # Benchmarks and the example -----------------------------------------------------------
 bench: $(BUILD)/hvtrace

@@ -2,7 +2,8 @@
  *
  * Page 0 (supervisor, executable): 32 IDT entry stubs and the PTE-store routine.
  * Page 1 (user, executable): the syscall trampoline MSR_LSTAR points at.
- * Page 2 (user, executable, mapped only while probing): start-up probe code.
+ * Page 2 (user, executable): start-up probe code.
+ * Pages 3, 4 (user, executable, mapped per address space): the exit-less trampolines.
  *
  * Every stub leaves the guest with one `out` whose port names the event. The host never
  * lets a stub continue past its `out`: it returns to ring 3 itself through the vCPU's
@@ -21,6 +22,7 @@
 	.globl hv_agent_start, hv_agent_flush, hv_agent_trampoline, hv_agent_probe_nops
 	.globl hv_agent_probe_load, hv_agent_probe_syscall_loop, hv_agent_probe_return_ring3
 	.globl hv_agent_probe_return_ring0, hv_agent_end
+	.globl hv_agent_xl3, hv_agent_xl3_out, hv_agent_xl0, hv_agent_xl0_out
 hv_agent_start:
 	/* Stub v: 16 bytes at hv_agent_start + 16*v. On entry the CPU has pushed the
 	 * interrupt frame (and an error code for some vectors) on the TSS.RSP0 stack. */
@@ -114,6 +116,116 @@ hv_agent_probe_return_ring3:
 hv_agent_probe_return_ring0:
 	mov $4242, %eax
 	sysretq
+
+/* Exit-less syscall trampolines (design decision 7). One code page, shared by every
+ * vCPU, is mapped per vCPU with that vCPU's request slot on the page right after it
+ * (so the code reaches its slot RIP-relative); MSR_LSTAR points at the code. The guest
+ * publishes a request in the slot and spins for the host's answer; after SLOT_SPIN
+ * pauses, or when the host answers "exit", it leaves through the `out` with exact
+ * syscall-entry registers. Slot layout: kernel/transport.h. */
+#define SLOT (4096)
+#define SLOT_REQ (SLOT + 0x00)
+#define SLOT_NR (SLOT + 0x08)
+#define SLOT_A0 (SLOT + 0x10)
+#define SLOT_A1 (SLOT + 0x18)
+#define SLOT_A2 (SLOT + 0x20)
+#define SLOT_A3 (SLOT + 0x28)
+#define SLOT_A4 (SLOT + 0x30)
+#define SLOT_A5 (SLOT + 0x38)
+#define SLOT_RESP (SLOT + 0x40)
+#define SLOT_RET (SLOT + 0x48)
+#define SLOT_RCX (SLOT + 0x80)
+#define SLOT_RSP (SLOT + 0x88)
+#define SLOT_STACK (SLOT + 0x100)
+#define SLOT_SPIN (SLOT + 0x200)
+
 	.org hv_agent_start + 12288
+/* kvm_pvm: `syscall` stayed in ring 3; return with popfq + jmp, never touching the user
+ * stack (red zone, or a bogus RSP): a private 8-byte stack in the slot page. */
+hv_agent_xl3:
+.Lxl3:
+	mov %rax, .Lxl3+SLOT_NR(%rip)
+	mov %rdi, .Lxl3+SLOT_A0(%rip)
+	mov %rsi, .Lxl3+SLOT_A1(%rip)
+	mov %rdx, .Lxl3+SLOT_A2(%rip)
+	mov %r10, .Lxl3+SLOT_A3(%rip)
+	mov %r8, .Lxl3+SLOT_A4(%rip)
+	mov %r9, .Lxl3+SLOT_A5(%rip)
+	mov %rcx, .Lxl3+SLOT_RCX(%rip)
+	incq .Lxl3+SLOT_REQ(%rip)		/* publish: x86 keeps the stores above ahead of it */
+xl3_retry:
+	mov .Lxl3+SLOT_SPIN(%rip), %rcx
+xl3_spin:
+	mov .Lxl3+SLOT_RESP(%rip), %rax
+	xor .Lxl3+SLOT_REQ(%rip), %rax
+	jz xl3_done			/* resp == req: answered */
+	add %rax, %rax
+	jz xl3_fallback			/* resp == req ^ 1<<63: the host asks for the exit path */
+	pause
+	dec %rcx
+	jnz xl3_spin
+xl3_fallback:
+	/* The exact syscall-entry view for the host: RAX = nr, RCX = user RIP, args and
+	 * R11 untouched. The host either finishes the call and returns to the user itself,
+	 * or resumes here when its server had already answered. */
+	mov .Lxl3+SLOT_RCX(%rip), %rcx
+	mov .Lxl3+SLOT_NR(%rip), %rax
+hv_agent_xl3_out:
+	out %al, $PORT_SYSCALL
+	jmp xl3_retry
+xl3_done:
+	/* A user single-stepping across `syscall` (TF in R11) must trap after the next user
+	 * instruction, not inside this code: let the host return it. */
+	bt $8, %r11
+	jc xl3_fallback
+	mov .Lxl3+SLOT_RET(%rip), %rax
+	mov .Lxl3+SLOT_RCX(%rip), %rcx
+	mov %rsp, .Lxl3+SLOT_RSP(%rip)
+	lea .Lxl3+SLOT_STACK(%rip), %rsp
+	push %r11
+	popfq
+	mov .Lxl3+SLOT_RSP(%rip), %rsp
+	jmp *%rcx
+
+	.org hv_agent_start + 16384
+/* VMX/SVM: `syscall` entered ring 0 (user RSP live, interrupts masked); sysretq is the
+ * only correct way back (never run user code at CPL 0). */
+hv_agent_xl0:
+.Lxl0:
+	mov %rax, .Lxl0+SLOT_NR(%rip)
+	mov %rdi, .Lxl0+SLOT_A0(%rip)
+	mov %rsi, .Lxl0+SLOT_A1(%rip)
+	mov %rdx, .Lxl0+SLOT_A2(%rip)
+	mov %r10, .Lxl0+SLOT_A3(%rip)
+	mov %r8, .Lxl0+SLOT_A4(%rip)
+	mov %r9, .Lxl0+SLOT_A5(%rip)
+	mov %rcx, .Lxl0+SLOT_RCX(%rip)
+	incq .Lxl0+SLOT_REQ(%rip)		/* publish: x86 keeps the stores above ahead of it */
+xl0_retry:
+	mov .Lxl0+SLOT_SPIN(%rip), %rcx
+xl0_spin:
+	mov .Lxl0+SLOT_RESP(%rip), %rax
+	xor .Lxl0+SLOT_REQ(%rip), %rax
+	jz xl0_done			/* resp == req: answered */
+	add %rax, %rax
+	jz xl0_fallback			/* resp == req ^ 1<<63: the host asks for the exit path */
+	pause
+	dec %rcx
+	jnz xl0_spin
+xl0_fallback:
+	/* The exact syscall-entry view for the host: RAX = nr, RCX = user RIP, args and
+	 * R11 untouched. The host either finishes the call and returns to the user itself,
+	 * or resumes here when its server had already answered. */
+	mov .Lxl0+SLOT_RCX(%rip), %rcx
+	mov .Lxl0+SLOT_NR(%rip), %rax
+hv_agent_xl0_out:
+	out %al, $PORT_SYSCALL
+	jmp xl0_retry
+xl0_done:
+	mov .Lxl0+SLOT_RET(%rip), %rax
+	mov .Lxl0+SLOT_RCX(%rip), %rcx
+	sysretq
+
+	.org hv_agent_start + 20480
 hv_agent_end:
 	.section .note.GNU-stack, "", @progbits

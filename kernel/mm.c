@@ -86,14 +86,26 @@ void mm_destroy(struct mm *mm, struct vcpu *scrubber)
 	free(mm);
 }
 
+static int pte_changed(struct mm *mm, uint64_t *pte, uint64_t va);
+
 int mm_attach_vcpu(struct mm *mm, struct vcpu *c)
 {
 	int r = -EAGAIN;
 
 	pthread_mutex_lock(&mm->lock);
 	if (mm->nvcpus < MM_MAX_VCPUS) {
-		mm->vcpus[mm->nvcpus++] = c;
 		r = 0;
+		/* This vCPU's exit-less trampoline and request slot, in this address space's
+		 * own XL_SLOT (no other process maps them). */
+		if (c->xl_code_va && mm->vm->xl_code_gpa) {
+			memset(gmem_ptr(gmem(mm), c->slot_gpa, PAGE_SIZE), 0, PAGE_SIZE);
+			r = pt_map(gmem(mm), mm->root, c->xl_code_va, mm->vm->xl_code_gpa, PTE_U);
+			if (!r)
+				r = pt_map(gmem(mm), mm->root, c->xl_code_va + PAGE_SIZE, c->slot_gpa,
+					   PTE_U | PTE_W | PTE_NX);
+		}
+		if (!r)
+			mm->vcpus[mm->nvcpus++] = c;
 	}
 	pthread_mutex_unlock(&mm->lock);
 	return r;
@@ -107,6 +119,15 @@ void mm_detach_vcpu(struct mm *mm, struct vcpu *c)
 			mm->vcpus[i] = mm->vcpus[--mm->nvcpus];
 			break;
 		}
+	/* The slot frame moves on with the vCPU: no one left here may keep reaching it. */
+	for (uint64_t off = 0; c->xl_code_va && off < 2 * PAGE_SIZE; off += PAGE_SIZE) {
+		int err;
+		uint64_t *pte = pt_entry(gmem(mm), mm->root, c->xl_code_va + off, false, 0, &err);
+		if (pte && (*pte & PTE_P)) {
+			*pte = 0;
+			pte_changed(mm, pte, c->xl_code_va + off);
+		}
+	}
 	pthread_mutex_unlock(&mm->lock);
 }
 

@@ -16,6 +16,7 @@
 #include "kernel/signal.h"
 #include "kernel/syscall.h"
 #include "kernel/task.h"
+#include "kernel/transport.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
@@ -71,10 +72,24 @@ static int task_loop(struct task *t, struct fault_signal *last, char *why, size_
 	struct vcpu_event ev;
 
 	while (!t->has_exited) {
+		transport_before_entry(t);
 		if (vcpu_run(t->vcpu, &ev))
 			return -1;
 		struct kvm_regs *r = vcpu_regs(t->vcpu);
 		switch (ev.kind) {
+		case VEV_SYSCALL_SLOT: {
+			long ret;
+			enum transport_action act = transport_on_fallback(t, &ret);
+			if (act == TRANSPORT_RESUME)
+				break;
+			if (act == TRANSPORT_RETURN) {
+				r->rax = (uint64_t)ret;
+				vcpu_regs_changed(t->vcpu);
+				break;
+			}
+			/* Registers are at syscall entry now: the exit path below. */
+			__attribute__((fallthrough));
+		}
 		case VEV_SYSCALL: {
 			const uint64_t args[6] = {r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9};
 			/* As Linux's do_syscall_64(): the number is the low 32 bits of RAX. */
@@ -153,8 +168,15 @@ int hv_run_program(const struct hv_run_options *opt, int argc, char *const argv[
 		res->exit_code = r == -ENOENT || r == -ENOTDIR ? 127 : 126; /* as a shell */
 		goto out_vcpu;
 	}
+	if ((r = transport_start(&task, opt->transport))) {
+		res->outcome = HV_VM_FAILED;
+		snprintf(res->message, sizeof res->message, "syscall transport: %s", strerror(-r));
+		goto out_vcpu;
+	}
 	struct fault_signal sig = {0};
-	if (task_loop(&task, &sig, res->message, sizeof res->message)) {
+	int loop = task_loop(&task, &sig, res->message, sizeof res->message);
+	transport_stop(&task);
+	if (loop) {
 		res->outcome = HV_FATAL;
 		r = -EIO;
 		goto out_vcpu;

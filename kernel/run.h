@@ -10,6 +10,7 @@ struct hv_run_options {
 	const char *root;   /* --root DIR, or NULL */
 	int umask;          /* the guest's initial umask; -1: read hvtrace's own */
 	const char *path;   /* the file to execute; NULL: argv[0] */
+	int transport;      /* enum syscall_transport (kernel/transport.h); 0 = auto */
 };
 
 #define HV_DEFAULT_MEM (2ull << 30)

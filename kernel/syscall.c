@@ -18,6 +18,20 @@ static const syscall_fn handlers[SYSCALL_MAX] = {
 #undef X
 };
 
+static const bool fast[SYSCALL_MAX] = {
+#define X(name)
+#define FAST(name) [__NR_##name] = true,
+#include "kernel/syscall_list.h"
+#undef FAST
+#undef X
+};
+
+bool syscall_is_fast(uint64_t nr)
+{
+	/* Unknown numbers only produce ENOSYS: fast too. */
+	return nr >= SYSCALL_MAX || fast[nr] || !handlers[nr];
+}
+
 syscall_fn syscall_handler(uint64_t nr)
 {
 	return nr < SYSCALL_MAX ? handlers[nr] : NULL;

@@ -15,3 +15,19 @@ X(getgid) X(getegid) X(prlimit64) X(getrlimit) X(setrlimit) X(sched_yield) X(arc
 X(set_tid_address) X(set_robust_list)
 /* kernel/sys_exit.c, kernel/futex.c */
 X(exit) X(exit_group) X(futex)
+
+#ifdef FAST
+/* Served by the exit-less server (kernel/transport.h): no blocking, no vCPU registers,
+ * no change to the task's life. Everything else takes the exit path. read/write and
+ * friends may block on pipes and terminals, so they are not here. */
+FAST(getpid) FAST(gettid) FAST(getppid) FAST(getuid) FAST(geteuid) FAST(getgid) FAST(getegid)
+FAST(uname) FAST(getrandom) FAST(clock_gettime) FAST(clock_getres) FAST(gettimeofday) FAST(time)
+FAST(prlimit64) FAST(getrlimit) FAST(setrlimit) FAST(set_tid_address) FAST(set_robust_list)
+FAST(sched_yield) FAST(umask) FAST(getcwd) FAST(chdir) FAST(fchdir)
+FAST(brk) FAST(mmap) FAST(munmap) FAST(mprotect) FAST(mremap) FAST(madvise)
+FAST(open) FAST(openat) FAST(creat) FAST(close) FAST(lseek) FAST(fstat) FAST(stat) FAST(lstat)
+FAST(newfstatat) FAST(statx) FAST(readlink) FAST(readlinkat) FAST(access) FAST(faccessat)
+FAST(faccessat2) FAST(unlink) FAST(unlinkat) FAST(mkdir) FAST(mkdirat) FAST(rmdir) FAST(rename)
+FAST(renameat) FAST(renameat2) FAST(dup) FAST(dup2) FAST(dup3) FAST(getdents64) FAST(ftruncate)
+FAST(truncate) FAST(pipe) FAST(pipe2)
+#endif

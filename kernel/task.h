@@ -13,6 +13,7 @@
 
 struct hv_vm;
 struct vcpu;
+struct transport;
 
 /* How the guest sees the host file system. */
 struct fs_context {
@@ -44,6 +45,7 @@ struct task {
 	struct hv_vm *vm;
 	struct vcpu *vcpu;
 	struct process *proc;
+	struct transport *transport; /* how its syscalls reach the host (kernel/transport.h) */
 	int tid;
 	uint64_t clear_child_tid;
 	uint64_t robust_list_head;

@@ -2,7 +2,7 @@
 # Adds up the per-group results of `make test` into the one closing line.
 build=$1
 passed=0 failed=0 skipped=0
-for g in unit vcpu cli diff; do
+for g in unit vcpu-auto vcpu-exit vcpu-shared cli diff-auto diff-exit diff-shared; do
 	f="$build/result-$g.txt"
 	if [ ! -f "$f" ]; then
 		echo "missing result for $g tests"

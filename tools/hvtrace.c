@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "kernel/run.h"
+#include "kernel/transport.h"
 #include "vmm/guest_mem.h"
 #include "vmm/log.h"
 #include "vmm/platform.h"
@@ -21,7 +22,8 @@ extern char **environ;
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: hvtrace run [--mem SIZE] [--root DIR] [--verbose] [--] PROG [ARGS...]\n"
+		"usage: hvtrace run [--mem SIZE] [--root DIR] [--syscall-transport exit|shared|auto]\n"
+		"                   [--verbose] [--] PROG [ARGS...]\n"
 		"       hvtrace --platform   probe /dev/kvm and describe what it offers\n"
 		"       hvtrace --help | --version\n"
 		"\n"
@@ -31,6 +33,9 @@ static void usage(FILE *f)
 		"\n"
 		"  --mem SIZE    guest RAM, e.g. 512M or 4G (default 2G, reserved sparsely)\n"
 		"  --root DIR    the guest's / is DIR (paths cannot leave it)\n"
+		"  --syscall-transport exit|shared|auto\n"
+		"                how syscalls reach hvtrace: a VM exit each, a shared-memory slot\n"
+		"                served by a host thread (no exit), or adaptive (default)\n"
 		"  --verbose     report unimplemented syscalls and refused operations\n");
 }
 
@@ -60,6 +65,7 @@ static int cmd_run(int argc, char **argv)
 		{"mem", required_argument, NULL, 'm'},
 		{"root", required_argument, NULL, 'r'},
 		{"verbose", no_argument, NULL, 'v'},
+		{"syscall-transport", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -67,7 +73,7 @@ static int cmd_run(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+m:r:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+m:r:t:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			if (parse_mem_size(optarg, &o.mem_size) || o.mem_size < (64ull << 20) ||
@@ -82,6 +88,15 @@ static int cmd_run(int argc, char **argv)
 		case 'v':
 			hv_set_verbose(true);
 			break;
+		case 't': {
+			enum syscall_transport m;
+			if (transport_parse(optarg, &m)) {
+				fprintf(stderr, "hvtrace: --syscall-transport %s: expected exit, shared or auto\n", optarg);
+				return 2;
+			}
+			o.transport = (int)m;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;

@@ -198,8 +198,14 @@ out_root:
 	/* The probe's tables were live in the guest: release them with a scrub. */
 	if (vm_release_address_space(vm, root, c) && !r)
 		r = -EIO;
-	if (!r)
+	if (!r) {
 		p->is_probed = true;
+		/* The exit-less trampoline must return the way `syscall` came in. */
+		int ring0 = p->syscall_enters_ring0;
+		vm->xl_code_gpa = vm->xl_variant_gpa[ring0];
+		vm->xl_out_off = ring0 ? (uint64_t)(hv_agent_xl0_out - hv_agent_xl0)
+				       : (uint64_t)(hv_agent_xl3_out - hv_agent_xl3);
+	}
 out:
 	vcpu_release(c);
 	return r;
@@ -224,24 +230,6 @@ void platform_describe(const struct platform *p, char *buf, unsigned long len)
 					    : "does not single-step ring 3 (RFLAGS.TF used)",
 		 p->io_exit_rip_at_insn ? "at the instruction" : "after the instruction",
 		 (unsigned long long)p->exit_ns);
-}
-
-static int set_lstar(struct vcpu *c, uint64_t va)
-{
-	struct {
-		struct kvm_msrs h;
-		struct kvm_msr_entry e;
-	} m;
-
-	memset(&m, 0, sizeof m);
-	m.h.nmsrs = 1;
-	m.e.index = MSR_LSTAR;
-	m.e.data = va;
-	if (ioctl(c->fd, KVM_SET_MSRS, &m) != 1) {
-		hv_err("KVM: ioctl (SET_MSRS LSTAR) failed");
-		return -EIO;
-	}
-	return 0;
 }
 
 int platform_measure_floors(struct hv_vm *vm, long iters, double *exit_ns, double *syscall_ns)
@@ -272,7 +260,7 @@ int platform_measure_floors(struct hv_vm *vm, long iters, double *exit_ns, doubl
 
 	uint64_t ret = vm->platform.syscall_enters_ring0 ? AGENT_VA(hv_agent_probe_return_ring0)
 							 : AGENT_VA(hv_agent_probe_return_ring3);
-	if ((r = set_lstar(c, ret)))
+	if ((r = vcpu_set_lstar(c, ret)))
 		goto out_root;
 	vcpu_regs(c)->rbx = (uint64_t)iters;
 	t0 = now_ns();
@@ -282,7 +270,7 @@ int platform_measure_floors(struct hv_vm *vm, long iters, double *exit_ns, doubl
 		hv_err("platform floor: syscall loop ended with event %d vector %u %s", ev.kind, ev.vector, ev.what);
 		r = -EIO;
 	}
-	int r2 = set_lstar(c, TRAMPOLINE_VA);
+	int r2 = vcpu_set_lstar(c, TRAMPOLINE_VA);
 	if (!r)
 		r = r2;
 out_root:

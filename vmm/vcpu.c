@@ -137,11 +137,12 @@ static int vcpu_create(struct hv_vm *vm, struct vcpu **out)
 		goto fail;
 	}
 	if ((r = frame_alloc(&vm->mem, &c->cpu_gpa)) || (r = frame_alloc(&vm->mem, &c->kstack_gpa)) ||
-	    (r = frame_alloc(&vm->mem, &c->mailbox_gpa))) {
+	    (r = frame_alloc(&vm->mem, &c->mailbox_gpa)) || (r = frame_alloc(&vm->mem, &c->slot_gpa))) {
 		hv_err("guest memory exhausted creating vCPU %d", c->id);
 		goto fail;
 	}
 	fill_gdt_and_tss(c);
+	c->xl_code_va = c->id < XL_MAX_VCPUS ? XL_BASE + (uint64_t)c->id * XL_STRIDE : 0;
 	if (ioctl(c->fd, KVM_SET_CPUID2, vm->cpuid) < 0) {
 		r = -errno;
 		hv_err("KVM: ioctl (SET_CPUID2) failed: %s", strerror(errno));
@@ -413,6 +414,16 @@ static uint64_t user_io_insn_start(struct vcpu *c)
 	return rip;
 }
 
+/* The exit-less trampoline's fallback `out`: RIP after it (kvm_pvm) or at it (VMX/SVM). */
+static bool is_xl_out(struct vcpu *c)
+{
+	struct kvm_run *run = c->run;
+	uint64_t rip = vcpu_regs(c)->rip, out = c->xl_code_va + c->vm->xl_out_off;
+
+	return c->xl_code_va && run->io.direction == KVM_EXIT_IO_OUT && run->io.port == PORT_SYSCALL &&
+	       run->io.size == 1 && run->io.count == 1 && (rip == out + 2 || rip == out);
+}
+
 static bool is_trampoline_out(struct vcpu *c)
 {
 	struct kvm_run *run = c->run;
@@ -432,6 +443,11 @@ static int decode_io(struct vcpu *c, struct vcpu_event *ev, bool *again)
 	unsigned port = run->io.port;
 	bool ring0 = (vcpu_sregs(c)->cs.selector & 3) == 0;
 
+	if (is_xl_out(c)) {
+		ev->kind = VEV_SYSCALL_SLOT;
+		ev->from_ring0 = ring0;
+		return 0;
+	}
 	if (is_trampoline_out(c)) {
 		/* The user's state at `syscall`: RCX is the next RIP, R11 the RFLAGS. Only flags
 		 * a user may hold come back (R11 is user-controlled when the trampoline is
@@ -549,9 +565,10 @@ int vcpu_scrub_tables(struct vcpu *c, const uint64_t *frames, uint64_t n)
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t base = frames[i] & ~1ull;
 		uint64_t *t = gmem_ptr(gm, base, PAGE_SIZE);
-		unsigned lim = (frames[i] & 1) ? PT_ENTRIES / 2 : PT_ENTRIES;
-		for (unsigned e = 0; t && e < lim; e++) {
-			if (!t[e])
+		bool is_root = frames[i] & 1;
+		for (unsigned e = 0; t && e < PT_ENTRIES; e++) {
+			/* A root keeps its shared kernel half; its own slot XL_SLOT goes. */
+			if (!t[e] || (is_root && e >= KERNEL_HALF_FIRST_SLOT && e != XL_SLOT))
 				continue;
 			t[e] = 0;
 			if ((r = vcpu_queue_pte_flush(c, physmap_va(base + 8ull * e), 0)))
@@ -588,5 +605,34 @@ int vcpu_get_fpu_status(struct vcpu *c, uint16_t *fcw, uint16_t *fsw, uint32_t *
 	memcpy(fcw, (uint8_t *)x.region + 0, 2);
 	memcpy(fsw, (uint8_t *)x.region + 2, 2);
 	memcpy(mxcsr, (uint8_t *)x.region + 24, 4);
+	return 0;
+}
+
+void vcpu_finish_syscall_entry(struct vcpu *c)
+{
+	struct kvm_regs *r = vcpu_regs(c);
+
+	r->rip = r->rcx;
+	r->rflags = (r->r11 & RFLAGS_USER_MASK) | RFLAGS_FIXED | RFLAGS_IF;
+	vcpu_regs_changed(c);
+	if ((vcpu_sregs(c)->cs.selector & 3) == 0)
+		set_user_segments(c);
+}
+
+int vcpu_set_lstar(struct vcpu *c, uint64_t va)
+{
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry e;
+	} m;
+
+	memset(&m, 0, sizeof m);
+	m.h.nmsrs = 1;
+	m.e.index = MSR_LSTAR;
+	m.e.data = va;
+	if (ioctl(c->fd, KVM_SET_MSRS, &m) != 1) {
+		hv_err("KVM: ioctl (SET_MSRS LSTAR=%#llx) failed", (unsigned long long)va);
+		return -EIO;
+	}
 	return 0;
 }

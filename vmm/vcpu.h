@@ -26,6 +26,8 @@ struct vcpu {
 	uint64_t cpu_gpa;     /* GDT at 0, TSS at CPU_PAGE_TSS_OFF */
 	uint64_t kstack_gpa;  /* TSS.RSP0 stack */
 	uint64_t mailbox_gpa; /* PTE re-store mailbox */
+	uint64_t slot_gpa;    /* exit-less request slot (kernel/transport.h) */
+	uint64_t xl_code_va;  /* its trampoline in the address space (slot at +4096); 0: none */
 
 	/* PTE re-stores to apply before the next return to ring 3. Touched only by the
 	 * thread that runs this vCPU, or while it is out of KVM_RUN and its owner waits. */
@@ -37,6 +39,8 @@ struct vcpu {
 
 enum vcpu_event_kind {
 	VEV_SYSCALL,     /* user executed `syscall`; registers as at syscall entry */
+	VEV_SYSCALL_SLOT,/* the exit-less trampoline fell back to an exit: nothing is changed
+			  * yet; see vcpu_finish_syscall_entry() */
 	VEV_EXCEPTION,   /* user-mode exception: vector, error_code, cr2 */
 	VEV_INTERRUPTED, /* KVM_RUN returned EINTR (a kick); user state intact */
 	VEV_DEBUG,       /* KVM_EXIT_DEBUG (KVM guest debug): vector, error_code = DR6 */
@@ -82,11 +86,17 @@ static inline void vcpu_sregs_changed(struct vcpu *c)
 	c->run->kvm_dirty_regs |= KVM_SYNC_X86_SREGS;
 }
 
+/* Turns the state of a VEV_SYSCALL_SLOT exit into the syscall-entry view of
+ * VEV_SYSCALL (RIP = RCX, RFLAGS = R11, user segments). */
+void vcpu_finish_syscall_entry(struct vcpu *c);
+/* Points MSR_LSTAR at va (one ioctl: at exec or transport changes only). */
+int vcpu_set_lstar(struct vcpu *c, uint64_t va);
+
 /* Queues a re-store of the PTE at physmap VA pte_va (and INVLPG of user_va). */
 int vcpu_queue_pte_flush(struct vcpu *c, uint64_t pte_va, uint64_t user_va);
 
 /* Clears, through the guest agent, every set entry of the listed page-table frames
- * (bit 0 set: a root, whose kernel half stays), then flushes the TLB. Runs the vCPU;
+ * (bit 0 set: a root, whose shared kernel half stays), then flushes the TLB. Runs the vCPU;
  * its user state is lost (the caller is done with it or replaces it). */
 int vcpu_scrub_tables(struct vcpu *c, const uint64_t *frames, uint64_t n);
 

@@ -155,6 +155,8 @@ static int build_kernel_half(struct hv_vm *vm)
 		memcpy(blob[i], hv_agent_start + i * PAGE_SIZE, PAGE_SIZE);
 	}
 	vm->agent_gpa = blob_gpa[0];
+	vm->xl_variant_gpa[0] = blob_gpa[AGENT_XL3_PAGE];
+	vm->xl_variant_gpa[1] = blob_gpa[AGENT_XL0_PAGE];
 	pt[pt_index(AGENT_TEXT_VA, 1)] = blob_gpa[0] | PTE_P;
 	pt[pt_index(TRAMPOLINE_VA, 1)] = blob_gpa[1] | PTE_P | PTE_U;
 	/* The probe code is harmless user code (nops, a load, syscall); it stays mapped. */
@@ -267,6 +269,8 @@ int vm_release_address_space(struct hv_vm *vm, uint64_t root, struct vcpu *scrub
 	uint64_t *list = NULL, n = 0, cap = 0;
 	int r = pt_collect_tables(&vm->mem, root, 0, KERNEL_HALF_FIRST_SLOT - 1, &list, &n, &cap);
 
+	if (!r)
+		r = pt_collect_tables(&vm->mem, root, XL_SLOT, XL_SLOT, &list, &n, &cap);
 	if (r) {
 		free(list);
 		hv_err("releasing an address space: %s (its tables stay allocated)", strerror(-r));

@@ -19,7 +19,12 @@ struct hv_vm {
 	struct platform platform;
 
 	uint64_t idt_gpa;
-	uint64_t agent_gpa; /* AGENT_BLOB_PAGES frames: text, trampoline, probe */
+	uint64_t agent_gpa; /* AGENT_BLOB_PAGES frames: text, trampoline, probe, xl3, xl0 */
+	uint64_t xl_variant_gpa[2]; /* exit-less trampoline code: [0] ring 3, [1] ring 0 */
+	/* Chosen by the platform probe: the code page every address space maps for its
+	 * vCPUs, and the offset of its fallback `out` in that page. */
+	uint64_t xl_code_gpa;
+	uint64_t xl_out_off;
 	/* PML4 entries 256..511 every address space starts with. */
 	uint64_t kernel_pml4[256];
 	uint64_t probe_pml4_entry; /* slot 511 variant that also maps the probe page */

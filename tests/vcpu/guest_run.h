@@ -43,6 +43,10 @@ static inline void run_guest_argv(const char *name, const char *const *args, str
 	for (int i = 0; args && args[i] && argc < 15; i++)
 		argv[argc++] = (char *)args[i];
 	argv[argc] = NULL;
+	/* `make test-vcpu` runs the whole group once per syscall transport. */
+	const char *tr = getenv("HVTRACE_TEST_TRANSPORT");
+	if (tr && *tr)
+		opt.transport = !strcmp(tr, "exit") ? 1 : !strcmp(tr, "shared") ? 2 : 0;
 	int r = hv_run_program(&opt, argc, argv, envp, res);
 	if (res->outcome == HV_LOAD_FAILED || res->outcome == HV_VM_FAILED)
 		fail_msg("%s: could not run: %s (r=%d)", path, res->message, r);
