@@ -20,12 +20,13 @@ LDFLAGS := $(SAN)
 LDLIBS := -lelf -lpthread
 
 LIB_SRCS := $(wildcard vmm/*.c kernel/*.c ptrace/*.c arch/x86_64/*.c)
-LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/guest-agent/agent.o
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/guest-agent/agent.o $(BUILD)/guest-agent/vdso_blob.o
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 VCPU_SRCS := $(wildcard tests/vcpu/test_*.c)
 VCPU_BINS := $(VCPU_SRCS:tests/vcpu/%.c=$(BUILD)/tests/%)
-VCPU_GUESTS := $(patsubst tests/vcpu/guests/%.S,$(BUILD)/tests/guests/%,$(wildcard tests/vcpu/guests/*.S))
+VCPU_GUESTS := $(patsubst tests/vcpu/guests/%.S,$(BUILD)/tests/guests/%,$(wildcard tests/vcpu/guests/*.S)) \
+	$(patsubst tests/vcpu/guests/%.c,$(BUILD)/tests/guests/%,$(wildcard tests/vcpu/guests/*.c))
 
 .PHONY: all asan test test-unit test-vcpu test-cli test-diff bench example clean deps
 all: $(BUILD)/hvtrace $(BUILD)/libhvtrace.a
@@ -50,6 +51,19 @@ $(BUILD)/guest-agent/agent.o: guest-agent/agent.S | $(BUILD)/.deps-ok
 	@mkdir -p $(@D)
 	$(CC) -c -o $@ $<
 
+# The guest's vDSO: a flat PIC image without libc, never sanitized (it runs in the guest).
+VDSO_CFLAGS := -std=gnu11 -O2 -fPIC -fno-stack-protector -fno-builtin -fno-sanitize=all \
+	-nostdlib -shared -I. -Wall -Wextra -Werror -Wl,-T,guest-agent/vdso.lds \
+	-Wl,--hash-style=both -Wl,-soname=linux-vdso.so.1 -Wl,--build-id=none \
+	-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack
+$(BUILD)/guest-agent/vdso.so: guest-agent/vdso.c guest-agent/vdso.lds guest-agent/vvar.h | $(BUILD)/.deps-ok
+	@mkdir -p $(@D)
+	$(CC) $(VDSO_CFLAGS) -o $@ guest-agent/vdso.c
+	@test $$(stat -c %s $@) -le 4096 || { echo "vdso.so is larger than one page" >&2; rm -f $@; exit 1; }
+
+$(BUILD)/guest-agent/vdso_blob.o: guest-agent/vdso_blob.S $(BUILD)/guest-agent/vdso.so
+	$(CC) -c -DVDSO_SO='"$(BUILD)/guest-agent/vdso.so"' -o $@ $<
+
 $(BUILD)/libhvtrace.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
@@ -69,6 +83,10 @@ $(BUILD)/tests/%: tests/vcpu/%.c $(BUILD)/libhvtrace.a
 $(BUILD)/tests/guests/%: tests/vcpu/guests/%.S
 	@mkdir -p $(@D)
 	$(CC) -nostdlib -static -Wl,--build-id=none -o $@ $<
+
+$(BUILD)/tests/guests/%: tests/vcpu/guests/%.c
+	@mkdir -p $(@D)
+	$(CC) -static -O1 -o $@ $<
 
 # Every group runs even when an earlier one fails; the summary line adds them up.
 test: $(BUILD)/hvtrace

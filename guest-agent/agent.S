@@ -23,6 +23,7 @@
 	.globl hv_agent_probe_load, hv_agent_probe_syscall_loop, hv_agent_probe_return_ring3
 	.globl hv_agent_probe_return_ring0, hv_agent_end
 	.globl hv_agent_xl3, hv_agent_xl3_out, hv_agent_xl0, hv_agent_xl0_out
+	.globl hv_agent_probe_rdtsc, hv_agent_probe_rdtscp
 hv_agent_start:
 	/* Stub v: 16 bytes at hv_agent_start + 16*v. On entry the CPU has pushed the
 	 * interrupt frame (and an error code for some vectors) on the TSS.RSP0 stack. */
@@ -101,6 +102,17 @@ hv_agent_probe_load:
 	mov (%rdi), %rax
 	syscall
 	jmp hv_agent_probe_load
+/* The guest's view of the TSC (RDTSC may be disabled in ring 3 by CR4.TSD). */
+hv_agent_probe_rdtsc:
+	rdtsc
+	syscall
+	ud2
+/* RDTSCP: TSC_AUX in ECX (the vDSO's getcpu). */
+hv_agent_probe_rdtscp:
+	rdtscp
+	mov %rcx, %rdi
+	syscall
+	ud2
 /* Floor measurements: RBX iterations of `syscall` with MSR_LSTAR pointing at one of
  * the two trampolines below, which return at once; then #UD ends the run. */
 hv_agent_probe_syscall_loop:

@@ -72,12 +72,14 @@ static int map_segments(struct mm *mm, int fd, const struct elf_image *img, uint
 	return 0;
 }
 
-static int fill_auxv(struct task *t, struct stack_spec *sp, const struct elf_image *img, uint64_t bias)
+static int fill_auxv(struct task *t, struct stack_spec *sp, const struct elf_image *img, uint64_t bias,
+		     uint64_t vdso)
 {
 	struct auxv_entry *a = sp->auxv;
 	int n = 0;
 
 #define AUX(type, val) (a[n++] = (struct auxv_entry){(type), (val)})
+	AUX(AT_SYSINFO_EHDR, vdso); /* as Linux's ARCH_DLINFO: first */
 	AUX(AT_HWCAP, cpuid_edx1(t->vm));
 	AUX(AT_PAGESZ, PAGE_SIZE);
 	AUX(AT_CLKTCK, 100);
@@ -181,7 +183,14 @@ int exec_image(struct task *t, const char *path, int argc, char *const argv[], i
 		snprintf(why, why_len, "getrandom for AT_RANDOM failed");
 		goto fail;
 	}
-	fill_auxv(t, &spec, &img, bias);
+	/* The vDSO below the stack gap, as Linux: its time page, then its image. */
+	uint64_t special[2] = {t->vm->vvar_gpa, t->vm->vdso_gpa}, vvar_va;
+	int sprots[2] = {PROT_READ, PROT_READ | PROT_EXEC};
+	if ((r = mm_map_special(mm, special, sprots, 2, &vvar_va))) {
+		snprintf(why, why_len, "%s: mapping the vDSO: %s", path, strerror(-r));
+		goto fail;
+	}
+	fill_auxv(t, &spec, &img, bias, vvar_va + PAGE_SIZE);
 	struct stack_image si;
 	if ((r = exec_build_stack(&spec, &si))) {
 		snprintf(why, why_len, "%s: %s", path, r == -E2BIG ? "argument list too long" : strerror(-r));

@@ -377,6 +377,36 @@ fail:
 	return r;
 }
 
+int mm_map_special(struct mm *mm, const uint64_t *frames, const int *prots, unsigned n, uint64_t *out)
+{
+	int r = 0, err;
+
+	pthread_mutex_lock(&mm->lock);
+	uint64_t start = find_free(mm, (uint64_t)n * PAGE_SIZE);
+	if (!start) {
+		pthread_mutex_unlock(&mm->lock);
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < n && !r; i++) {
+		uint64_t va = start + (uint64_t)i * PAGE_SIZE;
+		struct vma *v = calloc(1, sizeof *v);
+		uint64_t *pte = pt_entry(gmem(mm), mm->root, va, true, PTE_W | PTE_U, &err);
+		if (!v || !pte) {
+			free(v);
+			r = -ENOMEM;
+			break;
+		}
+		*v = (struct vma){.start = va, .end = va + PAGE_SIZE, .prot = prots[i] & ~PROT_WRITE,
+				  .flags = VMA_SPECIAL, .file_fd = -1};
+		vma_insert(mm, v);
+		frame_get(gmem(mm), frames[i]);
+		*pte = frames[i] | prot_to_pte(v->prot);
+	}
+	pthread_mutex_unlock(&mm->lock);
+	*out = start;
+	return r;
+}
+
 int mm_unmap(struct mm *mm, uint64_t addr, uint64_t len)
 {
 	int r;
@@ -511,7 +541,7 @@ int mm_discard(struct mm *mm, uint64_t addr, uint64_t len)
 	for (struct vma *v = mm->vmas; v && !r; v = v->next) {
 		uint64_t s = v->start > addr ? v->start : addr;
 		uint64_t e = v->end < addr + len ? v->end : addr + len;
-		if (s < e && !(v->flags & VMA_SHARED))
+		if (s < e && !(v->flags & (VMA_SHARED | VMA_SPECIAL)))
 			r = drop_pages(mm, s, e);
 	}
 	pthread_mutex_unlock(&mm->lock);
@@ -523,6 +553,9 @@ int mm_discard(struct mm *mm, uint64_t addr, uint64_t len)
 static int populate(struct mm *mm, struct vma *v, uint64_t va, uint64_t *pte)
 {
 	uint64_t frame;
+
+	if (v->flags & VMA_SPECIAL)
+		return -EFAULT; /* its fixed frames are mapped from the start */
 	int r = frame_alloc(gmem(mm), &frame);
 
 	if (r)

@@ -17,6 +17,7 @@ struct vcpu;
 #define VMA_GROWSDOWN 2u
 #define VMA_STACK 4u
 #define VMA_HEAP 8u
+#define VMA_SPECIAL 16u /* fixed frames shared by every process (vDSO, its time page) */
 
 struct vma {
 	uint64_t start, end; /* page aligned, [start, end) */
@@ -54,6 +55,9 @@ void mm_detach_vcpu(struct mm *mm, struct vcpu *c);
 int mm_map(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags, int host_fd,
 	   uint64_t off, uint64_t *out);
 int mm_unmap(struct mm *mm, uint64_t addr, uint64_t len);
+/* Maps n given frames (each referenced once more) read-only at a free place, each page
+ * its own VMA_SPECIAL area with prots[i]; *out is the first page. */
+int mm_map_special(struct mm *mm, const uint64_t *frames, const int *prots, unsigned n, uint64_t *out);
 int mm_protect(struct mm *mm, uint64_t addr, uint64_t len, int prot);
 /* brk(2): returns the new (or unchanged) break. */
 uint64_t mm_brk(struct mm *mm, uint64_t newbrk);

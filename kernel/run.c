@@ -181,6 +181,7 @@ int hv_run_program(const struct hv_run_options *opt, int argc, char *const argv[
 		r = -EIO;
 		goto out_vcpu;
 	}
+	res->syscalls = task.nr_syscalls;
 	if (task.exit.is_signal) {
 		res->outcome = HV_SIGNALED;
 		res->signo = task.exit.code;

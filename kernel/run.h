@@ -31,6 +31,7 @@ struct hv_run_result {
 	bool core;
 	uint64_t fault_addr;
 	uint64_t fault_rip;
+	uint64_t syscalls; /* how many syscalls reached hvtrace */
 	char message[512];
 };
 

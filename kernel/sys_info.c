@@ -16,6 +16,7 @@
 #include "kernel/syscall.h"
 #include "kernel/uaccess.h"
 #include "vmm/vcpu.h"
+#include "vmm/vm.h"
 
 SYSCALL(uname)
 {
@@ -57,16 +58,45 @@ static bool clock_ok(clockid_t c)
 	return c >= 0 && c <= CLOCK_TAI && c != 8 && c != 9; /* no ALARM clocks for guests */
 }
 
+/* The guest's clocks: from the line the vDSO uses when there is one (so that the
+ * syscall and the vDSO agree to the nanosecond and never step back against each
+ * other), else the host's. */
+static int guest_clock(struct task *t, clockid_t c, struct timespec *ts)
+{
+	int64_t ns;
+
+	if (timekeeper_now(&t->vm->timekeeper, c, &ns)) {
+		ts->tv_sec = ns / 1000000000;
+		ts->tv_nsec = ns % 1000000000;
+		return 0;
+	}
+	return clock_gettime(c, ts) < 0 ? -errno : 0;
+}
+
 SYSCALL(clock_gettime)
 {
 	struct timespec ts;
 	clockid_t c = (clockid_t)a[0];
+	int r;
 
 	if (!clock_ok(c))
 		return -EINVAL;
-	if (clock_gettime(c, &ts) < 0)
-		return -errno;
+	if ((r = guest_clock(t, c, &ts)))
+		return r;
 	return put_user(t, a[1], &ts, sizeof ts);
+}
+
+SYSCALL(getcpu)
+{
+	int cpu = sched_getcpu();
+	unsigned u = cpu < 0 ? 0 : (unsigned)cpu, node = 0;
+	long r = 0;
+
+	if (a[0])
+		r = put_user(t, a[0], &u, sizeof u);
+	if (!r && a[1])
+		r = put_user(t, a[1], &node, sizeof node);
+	return r;
 }
 
 SYSCALL(clock_getres)
@@ -84,9 +114,13 @@ SYSCALL(clock_getres)
 SYSCALL(gettimeofday)
 {
 	struct timeval tv;
-	long r = 0;
+	struct timespec ts;
+	long r = guest_clock(t, CLOCK_REALTIME, &ts);
 
-	gettimeofday(&tv, NULL);
+	if (r)
+		return r;
+	tv.tv_sec = ts.tv_sec;
+	tv.tv_usec = ts.tv_nsec / 1000;
 	if (a[0])
 		r = put_user(t, a[0], &tv, sizeof tv);
 	if (!r && a[1]) {
@@ -98,7 +132,12 @@ SYSCALL(gettimeofday)
 
 SYSCALL(time)
 {
-	int64_t now = (int64_t)time(NULL);
+	struct timespec ts;
+	long r = guest_clock(t, CLOCK_REALTIME, &ts);
+
+	if (r)
+		return r;
+	int64_t now = ts.tv_sec;
 
 	if (a[0]) {
 		int r = put_user(t, a[0], &now, sizeof now);

@@ -46,6 +46,7 @@ long syscall_dispatch(struct task *t, uint64_t nr, const uint64_t a[6])
 {
 	syscall_fn fn = syscall_handler(nr);
 
+	t->nr_syscalls++;
 	if (fn)
 		return fn(t, a);
 	if (nr >= SYSCALL_MAX)

@@ -50,6 +50,7 @@ struct task {
 	uint64_t clear_child_tid;
 	uint64_t robust_list_head;
 	uint64_t robust_list_len;
+	uint64_t nr_syscalls; /* served, by any transport (one at a time per task) */
 	bool has_exited;
 	struct task_exit exit;
 	/* The fault that killed the task, for the one-line report. */

@@ -134,6 +134,58 @@ static int load_probe_value(struct vcpu *c, uint64_t *value)
 	return 0;
 }
 
+static inline uint64_t host_rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* The guest's TSC: readable from ring 3, and how it relates to the host's. The offset
+ * comes from reading MSR_IA32_TSC between two host reads, and must agree with what
+ * ring-3 RDTSC returned between the host reads around KVM_RUN. */
+static int probe_tsc(struct vcpu *c, struct platform *p)
+{
+	struct vcpu_event ev;
+	int r;
+
+	p->guest_tsc_usable = false;
+	int khz = ioctl(c->fd, KVM_GET_TSC_KHZ, 0);
+	uint64_t h0 = host_rdtsc();
+	if ((r = run_from(c, AGENT_VA(hv_agent_probe_rdtsc), &ev)))
+		return r;
+	uint64_t h1 = host_rdtsc();
+	if (ev.kind != VEV_SYSCALL || khz <= 0)
+		return 0;
+	uint64_t g = (vcpu_regs(c)->rdx << 32) | (uint32_t)vcpu_regs(c)->rax;
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry e;
+	} m;
+	memset(&m, 0, sizeof m);
+	m.h.nmsrs = 1;
+	m.e.index = 0x10; /* MSR_IA32_TSC */
+	uint64_t m0 = host_rdtsc();
+	if (ioctl(c->fd, KVM_GET_MSRS, &m) != 1)
+		return 0;
+	uint64_t m1 = host_rdtsc();
+	int64_t off = (int64_t)(m.e.data - (m0 + (m1 - m0) / 2));
+	/* The MSR read is only good to a few µs; when the ring-3 read is consistent with no
+	 * offset at all (kvm_pvm runs ring 3 on the host's own TSC), that is the answer. */
+	if ((int64_t)(g - h0) >= 0 && (int64_t)(g - h1) <= 0)
+		off = 0;
+	if ((int64_t)(g - h0) < off || (int64_t)(g - h1) > off)
+		return 0;
+	p->tsc_offset = off;
+	p->tsc_khz = (uint64_t)khz;
+	p->guest_tsc_usable = true;
+	if ((r = run_from(c, AGENT_VA(hv_agent_probe_rdtscp), &ev)))
+		return r;
+	p->guest_rdtscp_usable = ev.kind == VEV_SYSCALL;
+	return 0;
+}
+
 /* Host writes a present PTE; is INVLPG alone enough? And does the agent re-store work? */
 static int probe_pte_update(struct hv_vm *vm, struct vcpu *c, uint64_t root, struct platform *p)
 {
@@ -192,7 +244,7 @@ int platform_probe(struct hv_vm *vm)
 	if ((r = vcpu_start_user(c, root, AGENT_VA(hv_agent_probe_nops), 0)))
 		goto out_root;
 	if ((r = probe_syscall(c, p)) || (r = probe_debugregs(c, p)) || (r = probe_guestdbg(c, p)) ||
-	    (r = probe_pte_update(vm, c, root, p)))
+	    (r = probe_pte_update(vm, c, root, p)) || (r = probe_tsc(c, p)))
 		goto out_root;
 out_root:
 	/* The probe's tables were live in the guest: release them with a scrub. */
@@ -219,6 +271,7 @@ void platform_describe(const struct platform *p, char *buf, unsigned long len)
 		 "guest debug regs:    %s\n"
 		 "KVM guest debug:     %s\n"
 		 "I/O exit RIP:        %s\n"
+		 "guest TSC:           %s (offset %lld, %llu kHz)\n"
 		 "VM exit round trip:  %llu ns\n",
 		 p->syscall_enters_ring0 ? "enters ring 0 (VMX/SVM semantics)"
 					 : "stays in ring 3 (paravirtual semantics)",
@@ -229,6 +282,8 @@ void platform_describe(const struct platform *p, char *buf, unsigned long len)
 		 p->kvm_guestdbg_singlestep ? "single-steps ring 3"
 					    : "does not single-step ring 3 (RFLAGS.TF used)",
 		 p->io_exit_rip_at_insn ? "at the instruction" : "after the instruction",
+		 p->guest_tsc_usable ? "readable in ring 3: the vDSO computes time" : "not usable: the vDSO makes syscalls",
+		 (long long)p->tsc_offset, (unsigned long long)p->tsc_khz,
 		 (unsigned long long)p->exit_ns);
 }
 

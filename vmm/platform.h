@@ -20,6 +20,13 @@ struct platform {
 	/* Does an I/O exit leave RIP at the instruction (VMX/SVM: KVM completes it on the
 	 * next KVM_RUN) or after it (kvm_pvm)? */
 	bool io_exit_rip_at_insn;
+	/* May ring-3 code read the TSC (no CR4.TSD trap), and what is the guest's TSC minus
+	 * the host's? Then the vDSO computes time without a syscall. */
+	bool guest_tsc_usable;
+	int64_t tsc_offset;
+	uint64_t tsc_khz;
+	/* Does RDTSCP work in ring 3 (the vDSO's getcpu)? */
+	bool guest_rdtscp_usable;
 	/* Measured round trip of one trivial VM exit, ns. */
 	uint64_t exit_ns;
 };

@@ -183,6 +183,21 @@ int vm_new_address_space(struct hv_vm *vm, uint64_t *root)
 	return 0;
 }
 
+extern const char hv_vdso_start[], hv_vdso_end[];
+
+static int setup_vdso(struct hv_vm *vm)
+{
+	void *vvar, *image;
+	int r;
+
+	if ((r = alloc_zeroed(vm, &vm->vvar_gpa, &vvar)) || (r = alloc_zeroed(vm, &vm->vdso_gpa, &image)))
+		return r;
+	if (hv_vdso_end - hv_vdso_start > (long)PAGE_SIZE)
+		return -EINVAL;
+	memcpy(image, hv_vdso_start, (size_t)(hv_vdso_end - hv_vdso_start));
+	return timekeeper_start(&vm->timekeeper, vm, vvar);
+}
+
 int vm_create(struct hv_vm *vm, uint64_t mem_size)
 {
 	int r;
@@ -237,6 +252,8 @@ int vm_create(struct hv_vm *vm, uint64_t mem_size)
 	}
 	if ((r = platform_probe(vm)))
 		goto fail;
+	if ((r = setup_vdso(vm)))
+		goto fail;
 	return 0;
 fail:
 	vm_destroy(vm);
@@ -245,6 +262,9 @@ fail:
 
 void vm_destroy(struct hv_vm *vm)
 {
+	if (vm->vvar_gpa)
+		timekeeper_stop(&vm->timekeeper);
+	vm->vvar_gpa = 0;
 	while (vm->vcpu_pool) {
 		struct vcpu *c = vm->vcpu_pool;
 		vm->vcpu_pool = c->pool_next;

@@ -8,6 +8,7 @@
 
 #include "vmm/guest_mem.h"
 #include "vmm/platform.h"
+#include "vmm/timekeeper.h"
 
 struct vcpu;
 
@@ -28,6 +29,10 @@ struct hv_vm {
 	/* PML4 entries 256..511 every address space starts with. */
 	uint64_t kernel_pml4[256];
 	uint64_t probe_pml4_entry; /* slot 511 variant that also maps the probe page */
+
+	/* The vDSO every process maps: its time page and its image (one page each). */
+	uint64_t vvar_gpa, vdso_gpa;
+	struct timekeeper timekeeper;
 
 	struct kvm_cpuid2 *cpuid; /* what KVM supports, given to every vCPU */
 	uint64_t xcr0;

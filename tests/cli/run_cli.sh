@@ -56,6 +56,13 @@ check root-dir 0 'hello, world' -- "$hv" run --root "$tmp/root" -- /bin/hello
 check root-outside 127 'No such file' -- "$hv" run --root "$tmp/root" -- "$tmp/hello"
 check verbose-enosys 0 'unimplemented syscall' -- "$hv" run --verbose -- "$tmp/hello"
 
+# The vDSO image is a valid ELF shared object exporting Linux's symbols.
+vdso=$build/guest-agent/vdso.so
+check vdso-elf 0 'DYN \(Shared object file\)' -- readelf -h "$vdso"
+check vdso-symbols 0 '__vdso_clock_gettime@@LINUX_2.6' -- readelf -W --dyn-syms "$vdso"
+check vdso-getcpu 0 '__vdso_getcpu@@LINUX_2.6' -- readelf -W --dyn-syms "$vdso"
+check vdso-no-relocations 0 'There are no relocations' -- readelf -r "$vdso"
+
 # /dev/kvm not accessible: an unprivileged user who is not in its group.
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 && ! setpriv --reuid=65534 --regid=65534 --clear-groups test -w /dev/kvm; then
 	check kvm-permission 125 "/dev/kvm: Permission denied: add your user to the 'kvm' group" -- \
