@@ -12,13 +12,15 @@ if [ "$group" != unit ]; then
 	*) echo "0 passed, 1 failed" > "$build/result-$group.txt"; exit 1 ;;
 	esac
 fi
-passed=0 failed=0
+passed=0 failed=0 skipped=0
 for t in "$@"; do
 	out=$("$t" 2>&1)
 	rc=$?
 	printf '%s\n' "$out"
 	p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -n 1)
 	f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -n 1)
+	s=$(printf '%s\n' "$out" | sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' | tail -n 1)
+	skipped=$((skipped + ${s:-0}))
 	passed=$((passed + ${p:-0}))
 	failed=$((failed + ${f:-0}))
 	if [ "$rc" -ne 0 ] && [ -z "$f" ]; then
@@ -26,6 +28,8 @@ for t in "$@"; do
 		failed=$((failed + 1))
 	fi
 done
-echo "$group: $passed passed, $failed failed"
-echo "$passed passed, $failed failed" > "$build/result-$group.txt"
+line="$passed passed, $failed failed"
+[ "$skipped" -gt 0 ] && line="$line, $skipped skipped"
+echo "$group: $line"
+echo "$line" > "$build/result-$group.txt"
 [ "$failed" -eq 0 ]

@@ -1,8 +1,11 @@
 #!/bin/sh
 # Adds up the per-group results of `make test` into the one closing line.
+# usage: summary.sh BUILD [GROUP...]   (default: every group of `make test`)
 build=$1
+shift
+groups=${*:-unit vcpu-auto vcpu-exit vcpu-shared cli diff-auto diff-exit diff-shared}
 passed=0 failed=0 skipped=0
-for g in unit vcpu-auto vcpu-exit vcpu-shared cli diff-auto diff-exit diff-shared; do
+for g in $groups; do
 	f="$build/result-$g.txt"
 	if [ ! -f "$f" ]; then
 		echo "missing result for $g tests"

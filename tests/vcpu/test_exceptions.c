@@ -190,6 +190,7 @@ static void test_jump_into_agent_page_is_segv_maperr(void **state)
 
 static void test_misaligned_access_with_ac_is_sigbus_adraln(void **state)
 {
+	SKIP_ON_LANE("svm-tcg", "QEMU/TCG does not implement alignment checking (#AC)");
 	(void)state;
 	/* Linux: exc_alignment_check -> do_trap(..., SIGBUS, ..., BUS_ADRALN, NULL): addr 0. */
 	expect_fault("g", SIGBUS, BUS_ADRALN, 0, sym("ac_insn"));
@@ -204,6 +205,7 @@ static void test_single_step_by_tf_is_sigtrap_trace_after_next_insn(void **state
 
 static void test_non_canonical_stack_access_is_sigbus(void **state)
 {
+	SKIP_ON_LANE("svm-tcg", "QEMU/TCG raises #GP, not #SS, for a non-canonical stack access");
 	(void)state;
 	/* #SS: Linux's exc_stack_segment sends SIGBUS without siginfo (SI_KERNEL, addr 0). */
 	expect_fault("q", SIGBUS, SI_KERNEL, 0, sym("ss_insn"));
@@ -211,6 +213,7 @@ static void test_non_canonical_stack_access_is_sigbus(void **state)
 
 static void test_sse_divide_by_zero_is_sigfpe_fltdiv(void **state)
 {
+	SKIP_ON_LANE("svm-tcg", "QEMU/TCG does not raise SIMD floating-point exceptions (#XM)");
 	(void)state;
 	/* #XM: Linux's math_error() takes si_code from MXCSR (fpu__exception_code). */
 	expect_fault("Z", SIGFPE, FPE_FLTDIV, sym("sse_div_insn"), sym("sse_div_insn"));
