@@ -71,7 +71,7 @@ set +e
 timeout "${SVM_TIMEOUT:-1500}" qemu-system-x86_64 -accel tcg -cpu EPYC -smp "${SVM_SMP:-2}" \
 	-m "${SVM_MEM:-2G}" -nodefaults -display none -serial stdio -no-reboot \
 	-kernel "/boot/vmlinuz-$kver" -initrd "$work/initrd.gz" \
-	-append "console=ttyS0 quiet panic=-1" 2>&1 | grep -v '^qemu-system-x86_64: warning: TCG' | tee "$work/log"
+	-append "console=ttyS0 quiet panic=-1" 2>&1 | grep --line-buffered -v '^qemu-system-x86_64: warning: TCG' | tee "$work/log"
 set -e
 status=$(sed -n 's/^@@@ exit status \([0-9]*\).*/\1/p' "$work/log" | tail -n 1)
 if [ -z "$status" ]; then
