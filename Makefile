@@ -95,8 +95,9 @@ test: $(BUILD)/hvtrace
 	  $(MAKE) --no-print-directory BUILD=$(BUILD) SAN="$(SAN)" $$g || rc=1; \
 	done; sh tests/summary.sh $(BUILD) || rc=1; exit $$rc
 
-test-unit: $(UNIT_BINS)
-	@sh tests/run_cmocka.sh $(BUILD) unit $(UNIT_BINS)
+# The ELF tests also parse the real static guests of the vCPU group.
+test-unit: $(UNIT_BINS) $(VCPU_GUESTS)
+	@HVTRACE_GUESTS=$(BUILD)/tests/guests sh tests/run_cmocka.sh $(BUILD) unit $(UNIT_BINS)
 
 # The KVM-backed groups run once per syscall transport (kernel/transport.h).
 TRANSPORTS := auto exit shared

@@ -151,91 +151,69 @@ hv_agent_probe_return_ring0:
 #define SLOT_STACK (SLOT + 0x100)
 #define SLOT_SPIN (SLOT + 0x200)
 
+/* The request half of both trampolines: publish the request, spin for the answer,
+ * or leave through the exit path. \p names the variant (xl3, xl0); the code page
+ * starts at label \p and its slot page follows it. */
+	.macro XL_REQUEST p
+	mov %rax, \p+SLOT_NR(%rip)
+	mov %rdi, \p+SLOT_A0(%rip)
+	mov %rsi, \p+SLOT_A1(%rip)
+	mov %rdx, \p+SLOT_A2(%rip)
+	mov %r10, \p+SLOT_A3(%rip)
+	mov %r8, \p+SLOT_A4(%rip)
+	mov %r9, \p+SLOT_A5(%rip)
+	mov %rcx, \p+SLOT_RCX(%rip)
+	incq \p+SLOT_REQ(%rip)		/* publish: x86 keeps the stores above ahead of it */
+\p\()_retry:
+	mov \p+SLOT_SPIN(%rip), %rcx
+\p\()_spin:
+	mov \p+SLOT_RESP(%rip), %rax
+	xor \p+SLOT_REQ(%rip), %rax
+	jz \p\()_done			/* resp == req: answered */
+	add %rax, %rax
+	jz \p\()_fallback		/* resp == req ^ 1<<63: the host asks for the exit path */
+	pause
+	dec %rcx
+	jnz \p\()_spin
+\p\()_fallback:
+	/* The exact syscall-entry view for the host: RAX = nr, RCX = user RIP, args and
+	 * R11 untouched. The host either finishes the call and returns to the user itself,
+	 * or resumes here when its server had already answered. */
+	mov \p+SLOT_RCX(%rip), %rcx
+	mov \p+SLOT_NR(%rip), %rax
+hv_agent_\p\()_out:
+	out %al, $PORT_SYSCALL
+	jmp \p\()_retry
+\p\()_done:
+	.endm
+
 	.org hv_agent_start + 12288
 /* kvm_pvm: `syscall` stayed in ring 3; return with popfq + jmp, never touching the user
  * stack (red zone, or a bogus RSP): a private 8-byte stack in the slot page. */
 hv_agent_xl3:
-.Lxl3:
-	mov %rax, .Lxl3+SLOT_NR(%rip)
-	mov %rdi, .Lxl3+SLOT_A0(%rip)
-	mov %rsi, .Lxl3+SLOT_A1(%rip)
-	mov %rdx, .Lxl3+SLOT_A2(%rip)
-	mov %r10, .Lxl3+SLOT_A3(%rip)
-	mov %r8, .Lxl3+SLOT_A4(%rip)
-	mov %r9, .Lxl3+SLOT_A5(%rip)
-	mov %rcx, .Lxl3+SLOT_RCX(%rip)
-	incq .Lxl3+SLOT_REQ(%rip)		/* publish: x86 keeps the stores above ahead of it */
-xl3_retry:
-	mov .Lxl3+SLOT_SPIN(%rip), %rcx
-xl3_spin:
-	mov .Lxl3+SLOT_RESP(%rip), %rax
-	xor .Lxl3+SLOT_REQ(%rip), %rax
-	jz xl3_done			/* resp == req: answered */
-	add %rax, %rax
-	jz xl3_fallback			/* resp == req ^ 1<<63: the host asks for the exit path */
-	pause
-	dec %rcx
-	jnz xl3_spin
-xl3_fallback:
-	/* The exact syscall-entry view for the host: RAX = nr, RCX = user RIP, args and
-	 * R11 untouched. The host either finishes the call and returns to the user itself,
-	 * or resumes here when its server had already answered. */
-	mov .Lxl3+SLOT_RCX(%rip), %rcx
-	mov .Lxl3+SLOT_NR(%rip), %rax
-hv_agent_xl3_out:
-	out %al, $PORT_SYSCALL
-	jmp xl3_retry
-xl3_done:
+xl3:
+	XL_REQUEST xl3
 	/* A user single-stepping across `syscall` (TF in R11) must trap after the next user
 	 * instruction, not inside this code: let the host return it. */
 	bt $8, %r11
 	jc xl3_fallback
-	mov .Lxl3+SLOT_RET(%rip), %rax
-	mov .Lxl3+SLOT_RCX(%rip), %rcx
-	mov %rsp, .Lxl3+SLOT_RSP(%rip)
-	lea .Lxl3+SLOT_STACK(%rip), %rsp
+	mov xl3+SLOT_RET(%rip), %rax
+	mov xl3+SLOT_RCX(%rip), %rcx
+	mov %rsp, xl3+SLOT_RSP(%rip)
+	lea xl3+SLOT_STACK(%rip), %rsp
 	push %r11
 	popfq
-	mov .Lxl3+SLOT_RSP(%rip), %rsp
+	mov xl3+SLOT_RSP(%rip), %rsp
 	jmp *%rcx
 
 	.org hv_agent_start + 16384
 /* VMX/SVM: `syscall` entered ring 0 (user RSP live, interrupts masked); sysretq is the
  * only correct way back (never run user code at CPL 0). */
 hv_agent_xl0:
-.Lxl0:
-	mov %rax, .Lxl0+SLOT_NR(%rip)
-	mov %rdi, .Lxl0+SLOT_A0(%rip)
-	mov %rsi, .Lxl0+SLOT_A1(%rip)
-	mov %rdx, .Lxl0+SLOT_A2(%rip)
-	mov %r10, .Lxl0+SLOT_A3(%rip)
-	mov %r8, .Lxl0+SLOT_A4(%rip)
-	mov %r9, .Lxl0+SLOT_A5(%rip)
-	mov %rcx, .Lxl0+SLOT_RCX(%rip)
-	incq .Lxl0+SLOT_REQ(%rip)		/* publish: x86 keeps the stores above ahead of it */
-xl0_retry:
-	mov .Lxl0+SLOT_SPIN(%rip), %rcx
-xl0_spin:
-	mov .Lxl0+SLOT_RESP(%rip), %rax
-	xor .Lxl0+SLOT_REQ(%rip), %rax
-	jz xl0_done			/* resp == req: answered */
-	add %rax, %rax
-	jz xl0_fallback			/* resp == req ^ 1<<63: the host asks for the exit path */
-	pause
-	dec %rcx
-	jnz xl0_spin
-xl0_fallback:
-	/* The exact syscall-entry view for the host: RAX = nr, RCX = user RIP, args and
-	 * R11 untouched. The host either finishes the call and returns to the user itself,
-	 * or resumes here when its server had already answered. */
-	mov .Lxl0+SLOT_RCX(%rip), %rcx
-	mov .Lxl0+SLOT_NR(%rip), %rax
-hv_agent_xl0_out:
-	out %al, $PORT_SYSCALL
-	jmp xl0_retry
-xl0_done:
-	mov .Lxl0+SLOT_RET(%rip), %rax
-	mov .Lxl0+SLOT_RCX(%rip), %rcx
+xl0:
+	XL_REQUEST xl0
+	mov xl0+SLOT_RET(%rip), %rax
+	mov xl0+SLOT_RCX(%rip), %rcx
 	sysretq
 
 	.org hv_agent_start + 20480

@@ -17,7 +17,7 @@ for t in "$build"/tests/test_*; do
 	*) vcpu="$vcpu $t" ;;
 	esac
 done
-sh tests/run_cmocka.sh "$build" unit $unit
+HVTRACE_GUESTS=$build/tests/guests sh tests/run_cmocka.sh "$build" unit $unit
 for tr in auto exit shared; do
 	HVTRACE_TEST_TRANSPORT=$tr HVTRACE_GUESTS=$build/tests/guests \
 		sh tests/run_cmocka.sh "$build" "vcpu-$tr" $vcpu
