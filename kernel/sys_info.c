@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -235,6 +236,27 @@ SYSCALL(setrlimit)
 {
 	uint64_t b[4] = {0, a[0], a[1], 0};
 	return sys_prlimit64(t, b);
+}
+
+/* The CPUs the task may run on: those its host thread may (a task's vCPU runs on its
+ * own host thread). Returns the bytes written, as the raw syscall does. */
+SYSCALL(sched_getaffinity)
+{
+	int pid = (int)a[0];
+	uint64_t len = a[1];
+	uint8_t mask[1024];
+
+	if (pid != 0 && pid != t->proc->pid && pid != t->tid)
+		return -ESRCH;
+	if (len & (sizeof(long) - 1))
+		return -EINVAL;
+	if (len > sizeof mask)
+		len = sizeof mask;
+	long n = syscall(SYS_sched_getaffinity, 0, len, mask);
+	if (n < 0)
+		return -errno;
+	int r = put_user(t, a[2], mask, (uint64_t)n);
+	return r ? r : n;
 }
 
 SYSCALL(sched_yield)
