@@ -14,9 +14,11 @@ if [ "$group" != unit ]; then
 fi
 passed=0 failed=0 skipped=0
 for t in "$@"; do
+	t0=$(date +%s)
 	out=$("$t" 2>&1)
 	rc=$?
 	printf '%s\n' "$out"
+	echo "($(basename "$t"): $(($(date +%s) - t0)) s)"
 	p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -n 1)
 	f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -n 1)
 	s=$(printf '%s\n' "$out" | sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' | tail -n 1)

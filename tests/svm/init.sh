@@ -7,6 +7,6 @@ if [ ! -c /dev/kvm ]; then
 	echo "@@@ no /dev/kvm: kvm_amd did not load"; dmesg | grep -i -E 'kvm|svm' | tail -n 5
 	echo "@@@ exit status 1"; poweroff -f
 fi
-cd /hv && /bin/bash tests/svm/inside.sh @BUILD@
+cd /hv && SVM_GROUPS="@GROUPS@" /bin/bash tests/svm/inside.sh @BUILD@
 echo "@@@ exit status $?"
 poweroff -f

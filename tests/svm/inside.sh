@@ -17,13 +17,18 @@ for t in "$build"/tests/test_*; do
 	*) vcpu="$vcpu $t" ;;
 	esac
 done
-HVTRACE_GUESTS=$build/tests/guests sh tests/run_cmocka.sh "$build" unit $unit
-for tr in auto exit shared; do
-	HVTRACE_TEST_TRANSPORT=$tr HVTRACE_GUESTS=$build/tests/guests \
-		sh tests/run_cmocka.sh "$build" "vcpu-$tr" $vcpu
+# SVM_GROUPS (from run-svm.sh) narrows the run for experiments; the default is all.
+groups=${SVM_GROUPS:-unit vcpu-auto vcpu-exit vcpu-shared diff-auto diff-exit diff-shared}
+for g in $groups; do
+	start=$(date +%s)
+	case $g in
+	unit) HVTRACE_GUESTS=$build/tests/guests sh tests/run_cmocka.sh "$build" unit $unit ;;
+	vcpu-*) HVTRACE_TEST_TRANSPORT=${g#vcpu-} HVTRACE_GUESTS=$build/tests/guests \
+			sh tests/run_cmocka.sh "$build" "$g" $vcpu ;;
+	diff-*) HVTRACE_DIFF_MODE=prebuilt HVTRACE_DIFF_EXTRA="--syscall-transport ${g#diff-}" \
+			HVTRACE_DIFF_TIMEOUT=600 \
+			sh tests/run_group.sh "$build" "$g" bash tests/diff/run_diff.sh "$build/hvtrace" "$build" ;;
+	esac
+	echo "@@@ group $g took $(($(date +%s) - start)) s"
 done
-for tr in auto exit shared; do
-	HVTRACE_DIFF_MODE=prebuilt HVTRACE_DIFF_EXTRA="--syscall-transport $tr" HVTRACE_DIFF_TIMEOUT=600 \
-		sh tests/run_group.sh "$build" "diff-$tr" bash tests/diff/run_diff.sh "$build/hvtrace" "$build"
-done
-sh tests/summary.sh "$build" unit vcpu-auto vcpu-exit vcpu-shared diff-auto diff-exit diff-shared
+sh tests/summary.sh "$build" $groups

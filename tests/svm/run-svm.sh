@@ -5,7 +5,8 @@
 # the suite inside, once, in one boot. Prints the guest's output and ends with the same
 # "N passed, N failed" line as `make test`, exiting with the suite's status.
 #
-# usage: run-svm.sh BUILD_DIR        (knobs: SVM_TIMEOUT seconds, SVM_MEM, SVM_SMP)
+# usage: run-svm.sh BUILD_DIR
+# knobs: SVM_TIMEOUT seconds, SVM_MEM, SVM_SMP, SVM_GROUPS (e.g. "vcpu-exit": a subset)
 #
 # Not run in this lane (see tests/svm/README.md): the cli group.
 set -euo pipefail
@@ -62,7 +63,7 @@ done | sort -u | while read -r lib; do
 	cp -L "$lib" "$root$lib"
 done
 
-sed "s|@BUILD@|$build|g" "$here/init.sh" > "$root/init"
+sed -e "s|@BUILD@|$build|g" -e "s|@GROUPS@|${SVM_GROUPS:-}|g" "$here/init.sh" > "$root/init"
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initrd.gz"
 
