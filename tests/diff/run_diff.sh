@@ -227,6 +227,7 @@ for src in "$GUEST_SRC"/*.c; do
             args[i]=${args[i]//@TMP@/$tdir}
         done
 
+        t_start=$SECONDS
         run_one "$tdir" "$in" "$OUT_DIR/$id.native" "$bin" "${args[@]}"
         st_native=$RUN_STATUS
         run_one "$tdir" "$in" "$OUT_DIR/$id.hvtrace" "$HV" run "${EXTRA[@]}" -- "$bin" "${args[@]}"
@@ -236,7 +237,7 @@ for src in "$GUEST_SRC"/*.c; do
         same_out=1
         cmp -s "$OUT_DIR/$id.native.out" "$OUT_DIR/$id.hvtrace.out" || same_out=0
         if [ $same_out = 1 ] && [ "$st_native" = "$st_hv" ]; then
-            echo "PASS $id"
+            echo "PASS $id ($((SECONDS - t_start)) s)"
             passed=$((passed + 1))
             continue
         fi
