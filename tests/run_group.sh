@@ -10,8 +10,8 @@ case $? in
 1) echo "0 passed, 0 failed, 1 skipped" > "$build/result-$group.txt"; exit 0 ;;
 *) echo "0 passed, 1 failed" > "$build/result-$group.txt"; exit 1 ;;
 esac
-"$@" > "$build/$group.log" 2>&1
-rc=$?
-cat "$build/$group.log"
+# Live output (a slow lane shows its progress), and the command's own status.
+{ "$@"; echo $? > "$build/$group.rc"; } 2>&1 | tee "$build/$group.log"
+rc=$(cat "$build/$group.rc" 2>/dev/null || echo 1)
 tail -n 1 "$build/$group.log" > "$build/result-$group.txt"
-exit $rc
+exit "$rc"
