@@ -88,17 +88,31 @@ static void publish_done(struct transport *x, uint64_t req, int kind)
 	atomic_store_explicit(&x->done_seq, req, memory_order_release);
 }
 
-/* Sleeps until the vCPU thread wakes us (it does so before it re-enters the guest).
+/* Announces that the server is going to sleep. Must happen before the server hands
+ * anything to the vCPU thread: the vCPU thread checks for a sleeping server only once,
+ * before it re-enters the guest, and on the shared transport the guest then spins
+ * until answered, so a sleep announced later would never be woken (a hang).
  * Returns false when asked to stop. */
-static bool server_sleep(struct transport *x)
+static bool server_prepare_sleep(struct transport *x)
 {
 	atomic_store(&x->wake, 0);
 	int expect = SERVER_RUNNING;
 	if (!atomic_compare_exchange_strong(&x->state, &expect, SERVER_SLEEPING))
 		return expect != SERVER_STOPPING;
+	return true;
+}
+
+/* Sleeps until the vCPU thread wakes us. Returns false when asked to stop. */
+static bool server_wait(struct transport *x)
+{
 	while (atomic_load(&x->state) == SERVER_SLEEPING)
 		futex_wait(&x->wake, 0);
 	return atomic_load(&x->state) != SERVER_STOPPING;
+}
+
+static bool server_sleep(struct transport *x)
+{
+	return server_prepare_sleep(x) && server_wait(x);
 }
 
 /* Serves request req, already claimed. */
@@ -115,19 +129,23 @@ static bool serve(struct transport *x, uint64_t req)
 
 	if (!syscall_is_fast(nr)) {
 		atomic_fetch_add(&x->handed_over, 1);
+		/* The vCPU thread has the task now; it wakes us before the guest runs again. */
+		if (!server_prepare_sleep(x))
+			return false;
 		publish_done(x, req, SLOT_DONE_HANDOVER);
 		slot[SLOT_OFF_RESP / 8] = req ^ SLOT_EXIT_BIT;
-		/* The vCPU thread has the task now; it wakes us before the guest runs again. */
-		return server_sleep(x);
+		return server_wait(x);
 	}
 	long ret = syscall_dispatch(t, nr, a);
 	atomic_fetch_add(&x->served, 1);
 	if (t->vcpu->flush_len > t->vcpu->flush_done) {
 		/* PTE re-stores are applied on the way back into the guest: take the exit. */
 		x->done_ret = ret;
+		if (!server_prepare_sleep(x))
+			return false;
 		publish_done(x, req, SLOT_DONE_NEEDS_EXIT);
 		slot[SLOT_OFF_RESP / 8] = req ^ SLOT_EXIT_BIT;
-		return server_sleep(x);
+		return server_wait(x);
 	}
 	x->done_ret = ret;
 	slot[SLOT_OFF_RET / 8] = (uint64_t)ret;
