@@ -45,7 +45,9 @@ int pt_walk_range(struct guest_mem *gm, uint64_t root, uint64_t start, uint64_t 
 int pt_collect_tables(struct guest_mem *gm, uint64_t root, unsigned first, unsigned last,
 		      uint64_t **out, uint64_t *n, uint64_t *cap);
 
-/* Frees the page-table frames of PML4 slots [first, last] (not the pages they map)
+/* Only for tables no vCPU ever used: on shadow-paging hypervisors tables a guest ran on
+ * must go through vm_release_address_space() instead.
+ * Frees the page-table frames of PML4 slots [first, last] (not the pages they map)
  * and clears those slots. */
 void pt_free_tables(struct guest_mem *gm, uint64_t root, unsigned first, unsigned last);
 

@@ -134,14 +134,6 @@ static int load_probe_value(struct vcpu *c, uint64_t *value)
 	return 0;
 }
 
-static inline uint64_t host_rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
-	return ((uint64_t)hi << 32) | lo;
-}
-
 /* The guest's TSC: readable from ring 3, and how it relates to the host's. The offset
  * comes from reading MSR_IA32_TSC between two host reads, and must agree with what
  * ring-3 RDTSC returned between the host reads around KVM_RUN. */
@@ -152,10 +144,10 @@ static int probe_tsc(struct vcpu *c, struct platform *p)
 
 	p->guest_tsc_usable = false;
 	int khz = ioctl(c->fd, KVM_GET_TSC_KHZ, 0);
-	uint64_t h0 = host_rdtsc();
+	uint64_t h0 = rdtsc_ordered();
 	if ((r = run_from(c, AGENT_VA(hv_agent_probe_rdtsc), &ev)))
 		return r;
-	uint64_t h1 = host_rdtsc();
+	uint64_t h1 = rdtsc_ordered();
 	if (ev.kind != VEV_SYSCALL || khz <= 0)
 		return 0;
 	uint64_t g = (vcpu_regs(c)->rdx << 32) | (uint32_t)vcpu_regs(c)->rax;
@@ -166,10 +158,10 @@ static int probe_tsc(struct vcpu *c, struct platform *p)
 	memset(&m, 0, sizeof m);
 	m.h.nmsrs = 1;
 	m.e.index = 0x10; /* MSR_IA32_TSC */
-	uint64_t m0 = host_rdtsc();
+	uint64_t m0 = rdtsc_ordered();
 	if (ioctl(c->fd, KVM_GET_MSRS, &m) != 1)
 		return 0;
-	uint64_t m1 = host_rdtsc();
+	uint64_t m1 = rdtsc_ordered();
 	int64_t off = (int64_t)(m.e.data - (m0 + (m1 - m0) / 2));
 	/* The MSR read is only good to a few µs; when the ring-3 read is consistent with no
 	 * offset at all (kvm_pvm runs ring 3 on the host's own TSC), that is the answer. */

@@ -4,19 +4,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "arch/x86_64/cpu.h"
 #include "guest-agent/vvar.h"
 #include "vmm/log.h"
 #include "vmm/vm.h"
 
 #define UPDATE_NS 50000000ll
-
-static inline uint64_t rdtsc_ordered(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
-	return ((uint64_t)hi << 32) | lo;
-}
 
 static int64_t ts_ns(const struct timespec *t)
 {

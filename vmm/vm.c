@@ -154,7 +154,6 @@ static int build_kernel_half(struct hv_vm *vm)
 			return r;
 		memcpy(blob[i], hv_agent_start + i * PAGE_SIZE, PAGE_SIZE);
 	}
-	vm->agent_gpa = blob_gpa[0];
 	vm->xl_variant_gpa[0] = blob_gpa[AGENT_XL3_PAGE];
 	vm->xl_variant_gpa[1] = blob_gpa[AGENT_XL0_PAGE];
 	pt[pt_index(AGENT_TEXT_VA, 1)] = blob_gpa[0] | PTE_P;

@@ -20,7 +20,6 @@ struct hv_vm {
 	struct platform platform;
 
 	uint64_t idt_gpa;
-	uint64_t agent_gpa; /* AGENT_BLOB_PAGES frames: text, trampoline, probe, xl3, xl0 */
 	uint64_t xl_variant_gpa[2]; /* exit-less trampoline code: [0] ring 3, [1] ring 0 */
 	/* Chosen by the platform probe: the code page every address space maps for its
 	 * vCPUs, and the offset of its fallback `out` in that page. */
@@ -28,7 +27,6 @@ struct hv_vm {
 	uint64_t xl_out_off;
 	/* PML4 entries 256..511 every address space starts with. */
 	uint64_t kernel_pml4[256];
-	uint64_t probe_pml4_entry; /* slot 511 variant that also maps the probe page */
 
 	/* The vDSO every process maps: its time page and its image (one page each). */
 	uint64_t vvar_gpa, vdso_gpa;

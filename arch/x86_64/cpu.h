@@ -61,6 +61,15 @@ enum x86_vector {
 	VEC_VE = 20, VEC_CP = 21, VEC_COUNT = 32,
 };
 
+/* The TSC, not read ahead of earlier loads (LFENCE). */
+static inline uint64_t rdtsc_ordered(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+	return ((uint64_t)hi << 32) | lo;
+}
+
 /* Vectors for which the CPU pushes an error code. */
 static inline int vector_has_error_code(unsigned vec)
 {
