@@ -103,8 +103,8 @@ static int fill_auxv(struct task *t, struct stack_spec *sp, const struct elf_ima
 	return 0;
 }
 
-int exec_image(struct task *t, const char *path, int argc, char *const argv[], int envc,
-	       char *const envp[], char *why, size_t why_len)
+int exec_load(struct task *t, int dirfd, const char *path, int argc, char *const argv[], int envc,
+	      char *const envp[], bool need_x, struct exec_ctx *out, char *why, size_t why_len)
 {
 	struct process *p = t->proc;
 	struct elf_image img;
@@ -112,13 +112,18 @@ int exec_image(struct task *t, const char *path, int argc, char *const argv[], i
 	int sys_errno, r;
 
 	why[0] = 0;
-	int fd = path_open(p, AT_FDCWD, path, O_RDONLY, 0);
+	int fd = path_open(p, dirfd, path, O_RDONLY, 0);
 	if (fd < 0) {
 		snprintf(why, why_len, "%s: %s", path, strerror(-fd));
 		return fd;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		snprintf(why, why_len, "%s: %s", path, S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
+		close(fd);
+		return -EACCES;
+	}
+	if (need_x && !(st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH))) {
+		snprintf(why, why_len, "%s: not executable", path);
 		close(fd);
 		return -EACCES;
 	}
@@ -203,27 +208,73 @@ int exec_image(struct task *t, const char *path, int argc, char *const argv[], i
 		goto fail;
 	}
 
-	char *exe = NULL;
 	char abs[GUEST_PATH_MAX];
+	out->exe = NULL;
 	if (path_of_host_fd(p, fd, abs, sizeof abs) == 0)
-		exe = strdup(abs);
+		out->exe = strdup(abs);
+	if (!out->exe)
+		out->exe = strdup(path);
 	close(fd);
-	fd = -1;
-
-	/* Commit: the new image replaces the old one. */
-	if (p->mm) {
-		mm_detach_vcpu(p->mm, t->vcpu);
-		mm_destroy(p->mm, t->vcpu);
-	}
-	p->mm = mm;
-	free(p->exe_path);
-	p->exe_path = exe ? exe : strdup(path);
-	if ((r = mm_attach_vcpu(mm, t->vcpu)))
-		return r;
-	return vcpu_start_user(t->vcpu, mm->root, img.entry + bias, si.sp);
+	out->mm = mm;
+	out->entry = img.entry + bias;
+	out->sp = si.sp;
+	return 0;
 fail:
 	if (fd >= 0)
 		close(fd);
 	mm_destroy(mm, NULL);
+	return r;
+}
+
+int exec_commit(struct task *t, struct exec_ctx *ctx)
+{
+	struct process *p = t->proc;
+	int r;
+
+	if (p->mm) {
+		mm_detach_vcpu(p->mm, t->vcpu);
+		mm_put(p->mm, t->vcpu);
+	}
+	p->mm = ctx->mm;
+	ctx->mm = NULL;
+	free(p->exe_path);
+	p->exe_path = ctx->exe;
+	ctx->exe = NULL;
+	const char *base = strrchr(p->exe_path, '/');
+	snprintf(p->comm, sizeof p->comm, "%s", base ? base + 1 : p->exe_path);
+	if ((r = mm_attach_vcpu(p->mm, t->vcpu)))
+		return r;
+	if ((r = vcpu_start_user(t->vcpu, p->mm->root, ctx->entry, ctx->sp)))
+		return r;
+	/* As Linux's fpu__clear_user_states(): a new image starts with the init FPU state. */
+	static uint8_t init_fpu[4096];
+	uint16_t fcw = 0x37f;
+	uint32_t mxcsr = 0x1f80;
+	memcpy(init_fpu, &fcw, 2);
+	memcpy(init_fpu + 24, &mxcsr, 4);
+	return vcpu_set_xsave(t->vcpu, init_fpu);
+}
+
+void exec_abort(struct exec_ctx *ctx)
+{
+	if (ctx->mm)
+		mm_destroy(ctx->mm, NULL);
+	free(ctx->exe);
+	ctx->mm = NULL;
+	ctx->exe = NULL;
+}
+
+int exec_image(struct task *t, const char *path, int argc, char *const argv[], int envc,
+	       char *const envp[], char *why, size_t why_len)
+{
+	struct exec_ctx ctx;
+	int r = exec_load(t, AT_FDCWD, path, argc, argv, envc, envp, false, &ctx, why, why_len);
+
+	if (r)
+		return r;
+	if ((r = exec_commit(t, &ctx))) {
+		snprintf(why, why_len, "%s: starting the image: %s", path, strerror(-r));
+		exec_abort(&ctx);
+	}
 	return r;
 }

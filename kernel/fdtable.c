@@ -1,6 +1,7 @@
 #include "kernel/fdtable.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@ int fdt_create(struct fdtable **out, int limit)
 		return -ENOMEM;
 	pthread_mutex_init(&t->lock, NULL);
 	t->limit = limit;
+	t->refs = 1;
 	*out = t;
 	return 0;
 }
@@ -143,4 +145,63 @@ int fdt_set_cloexec(struct fdtable *t, int fd, bool cloexec)
 	}
 	pthread_mutex_unlock(&t->lock);
 	return r;
+}
+
+int fdt_clone(struct fdtable *src, struct fdtable **out)
+{
+	struct fdtable *t;
+	int r;
+
+	if ((r = fdt_create(&t, src->limit)))
+		return r;
+	pthread_mutex_lock(&src->lock);
+	if ((r = grow(t, src->nslots)) == 0) {
+		for (int i = 0; i < src->nslots; i++) {
+			if (src->slots[i].host_fd < 0)
+				continue;
+			int h = fcntl(src->slots[i].host_fd, F_DUPFD_CLOEXEC, 3);
+			if (h < 0) {
+				r = errno == EMFILE || errno == ENFILE ? -ENOMEM : -errno;
+				break;
+			}
+			t->slots[i] = (struct fd_entry){.host_fd = h, .cloexec = src->slots[i].cloexec};
+		}
+	}
+	pthread_mutex_unlock(&src->lock);
+	if (r) {
+		fdt_destroy(t);
+		return r;
+	}
+	*out = t;
+	return 0;
+}
+
+void fdt_get(struct fdtable *t)
+{
+	pthread_mutex_lock(&t->lock);
+	t->refs++;
+	pthread_mutex_unlock(&t->lock);
+}
+
+void fdt_put(struct fdtable *t)
+{
+	if (!t)
+		return;
+	pthread_mutex_lock(&t->lock);
+	int left = --t->refs;
+	pthread_mutex_unlock(&t->lock);
+	if (!left)
+		fdt_destroy(t);
+}
+
+void fdt_close_on_exec(struct fdtable *t)
+{
+	pthread_mutex_lock(&t->lock);
+	for (int i = 0; i < t->nslots; i++) {
+		if (t->slots[i].host_fd >= 0 && t->slots[i].cloexec) {
+			close(t->slots[i].host_fd);
+			t->slots[i].host_fd = -1;
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
 }

@@ -13,7 +13,8 @@ struct fd_entry {
 };
 
 struct fdtable {
-	pthread_mutex_t lock; /* protects slots and nslots */
+	pthread_mutex_t lock; /* protects slots, nslots and refs */
+	int refs;             /* processes sharing it (CLONE_FILES) */
 	struct fd_entry *slots;
 	int nslots;
 	int limit; /* RLIMIT_NOFILE */
@@ -21,6 +22,14 @@ struct fdtable {
 
 int fdt_create(struct fdtable **out, int limit);
 void fdt_destroy(struct fdtable *t);
+/* fork(2): a new table with a duplicate of every open descriptor (sharing the open file
+ * description, as Linux), close-on-exec flags included. */
+int fdt_clone(struct fdtable *src, struct fdtable **out);
+/* CLONE_FILES: one more user; fdt_put drops one and destroys the table with the last. */
+void fdt_get(struct fdtable *t);
+void fdt_put(struct fdtable *t);
+/* execve(2): closes every close-on-exec descriptor. */
+void fdt_close_on_exec(struct fdtable *t);
 /* Installs host_fd at the lowest free guest fd >= min; returns it or -EMFILE. Takes
  * ownership of host_fd (closes it on failure). */
 int fdt_install(struct fdtable *t, int host_fd, bool cloexec, int min);

@@ -48,6 +48,7 @@ int mm_create(struct hv_vm *vm, struct mm **out)
 		return r;
 	}
 	pthread_mutex_init(&mm->lock, NULL);
+	atomic_store(&mm->users, 1);
 	mm->stack_top = STACK_TOP;
 	mm->mmap_base = STACK_TOP - MMAP_GAP;
 	*out = mm;
@@ -83,7 +84,71 @@ void mm_destroy(struct mm *mm, struct vcpu *scrubber)
 		vma_free(v);
 	}
 	pthread_mutex_destroy(&mm->lock);
+	free(mm->put_later);
 	free(mm);
+}
+
+void mm_get(struct mm *mm)
+{
+	atomic_fetch_add(&mm->users, 1);
+}
+
+void mm_put(struct mm *mm, struct vcpu *scrubber)
+{
+	if (mm && atomic_fetch_sub(&mm->users, 1) == 1)
+		mm_destroy(mm, scrubber);
+}
+
+/* Ends an operation that held mm->lock: makes its changes to present entries effective
+ * on every other vCPU of the address space, then frees the frames it dropped.
+ * Preconditions: mm->lock held; released on return. */
+static void mm_unlock(struct mm *mm)
+{
+	if (!mm->need_shootdown) {
+		pthread_mutex_unlock(&mm->lock);
+		return;
+	}
+	struct vcpu *list[MM_MAX_VCPUS];
+	int n = mm->nvcpus;
+	memcpy(list, mm->vcpus, (size_t)n * sizeof list[0]);
+	uint64_t *frames = mm->put_later, nframes = mm->nput_later;
+	mm->put_later = NULL;
+	mm->nput_later = mm->put_later_cap = 0;
+	mm->need_shootdown = false;
+	pthread_mutex_unlock(&mm->lock);
+	/* The vCPUs listed were attached under the lock: none is freed before it detaches,
+	 * and detaching takes the lock again. A vCPU that detached meanwhile left KVM_RUN. */
+	vcpu_shootdown(list, n);
+	for (uint64_t i = 0; i < nframes; i++)
+		frame_put(gmem(mm), frames[i]);
+	free(frames);
+}
+
+/* Drops a reference to a frame that was mapped: at once when no other vCPU can hold a
+ * stale translation, else after the operation's shootdown (mm_unlock).
+ * Preconditions: mm->lock held. */
+static void put_mapped_frame(struct mm *mm, uint64_t frame)
+{
+	if (mm->nvcpus > 1 || (mm->nvcpus == 1 && mm->vcpus[0] != vcpu_current())) {
+		if (mm->nput_later == mm->put_later_cap) {
+			uint64_t cap = mm->put_later_cap ? mm->put_later_cap * 2 : 64;
+			uint64_t *n = realloc(mm->put_later, cap * sizeof *n);
+			if (n) {
+				mm->put_later = n;
+				mm->put_later_cap = cap;
+			}
+		}
+		if (mm->nput_later < mm->put_later_cap) {
+			mm->put_later[mm->nput_later++] = frame;
+			mm->need_shootdown = true;
+			return;
+		}
+		/* Out of host memory for the list: keep the frame (a leak, never a reuse). */
+		hv_err("guest frame %#llx leaked: no memory to defer its release",
+		       (unsigned long long)frame);
+		return;
+	}
+	frame_put(gmem(mm), frame);
 }
 
 static int pte_changed(struct mm *mm, uint64_t *pte, uint64_t va);
@@ -107,7 +172,7 @@ int mm_attach_vcpu(struct mm *mm, struct vcpu *c)
 		if (!r)
 			mm->vcpus[mm->nvcpus++] = c;
 	}
-	pthread_mutex_unlock(&mm->lock);
+	mm_unlock(mm);
 	return r;
 }
 
@@ -128,7 +193,7 @@ void mm_detach_vcpu(struct mm *mm, struct vcpu *c)
 			pte_changed(mm, pte, c->xl_code_va + off);
 		}
 	}
-	pthread_mutex_unlock(&mm->lock);
+	mm_unlock(mm);
 }
 
 static uint64_t prot_to_pte(int prot)
@@ -149,8 +214,11 @@ static int pte_changed(struct mm *mm, uint64_t *pte, uint64_t va)
 	uint64_t pte_gpa = (uint64_t)((uint8_t *)pte - gmem(mm)->host);
 	int r = 0;
 
-	for (int i = 0; i < mm->nvcpus && !r; i++)
+	for (int i = 0; i < mm->nvcpus && !r; i++) {
 		r = vcpu_queue_pte_flush(mm->vcpus[i], physmap_va(pte_gpa), va);
+		if (mm->vcpus[i] != vcpu_current())
+			mm->need_shootdown = true;
+	}
 	return r;
 }
 
@@ -227,9 +295,10 @@ static int drop_leaf(void *arg, uint64_t va, uint64_t *pte)
 {
 	struct drop_ctx *d = arg;
 
-	frame_put(gmem(d->mm), *pte & PTE_ADDR_MASK);
+	uint64_t frame = *pte & PTE_ADDR_MASK;
 	*pte = 0;
 	d->err = pte_changed(d->mm, pte, va);
+	put_mapped_frame(d->mm, frame);
 	return d->err;
 }
 
@@ -368,11 +437,11 @@ int mm_map(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags, int 
 	n->end = start + len;
 	vma_insert(mm, n);
 	vma_merge_all(mm);
-	pthread_mutex_unlock(&mm->lock);
+	mm_unlock(mm);
 	*out = start;
 	return 0;
 fail:
-	pthread_mutex_unlock(&mm->lock);
+	mm_unlock(mm);
 	vma_free(n);
 	return r;
 }
@@ -384,7 +453,7 @@ int mm_map_special(struct mm *mm, const uint64_t *frames, const int *prots, unsi
 	pthread_mutex_lock(&mm->lock);
 	uint64_t start = find_free(mm, (uint64_t)n * PAGE_SIZE);
 	if (!start) {
-		pthread_mutex_unlock(&mm->lock);
+		mm_unlock(mm);
 		return -ENOMEM;
 	}
 	for (unsigned i = 0; i < n && !r; i++) {
@@ -402,7 +471,7 @@ int mm_map_special(struct mm *mm, const uint64_t *frames, const int *prots, unsi
 		frame_get(gmem(mm), frames[i]);
 		*pte = frames[i] | prot_to_pte(v->prot);
 	}
-	pthread_mutex_unlock(&mm->lock);
+	mm_unlock(mm);
 	*out = start;
 	return r;
 }
@@ -418,13 +487,14 @@ int mm_unmap(struct mm *mm, uint64_t addr, uint64_t len)
 		return -EINVAL;
 	pthread_mutex_lock(&mm->lock);
 	r = unmap_locked(mm, addr, addr + len);
-	pthread_mutex_unlock(&mm->lock);
+	mm_unlock(mm);
 	return r;
 }
 
 struct prot_ctx {
 	struct mm *mm;
 	uint64_t flags;
+	bool private_area;
 	int err;
 };
 
@@ -434,6 +504,9 @@ static int protect_leaf(void *arg, uint64_t va, uint64_t *pte)
 	uint64_t frame = *pte & PTE_ADDR_MASK;
 	uint64_t nv = frame | p->flags;
 
+	/* A private frame fork still shares stays read-only: the write fault copies it. */
+	if (p->private_area && (nv & PTE_W) && frame_refcount(gmem(p->mm), frame) > 1)
+		nv &= ~PTE_W;
 	if (nv == *pte)
 		return 0;
 	*pte = nv;
@@ -483,12 +556,18 @@ int mm_protect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 	}
 	/* PROT_NONE keeps the contents, as Linux: the frame stays mapped supervisor-only,
 	 * so every user access faults and mm_fault answers SEGV_ACCERR. */
-	struct prot_ctx pc = {mm, prot ? prot_to_pte(prot) : PTE_P | PTE_NX, 0};
-	pt_walk_range(gmem(mm), mm->root, addr, end, protect_leaf, &pc);
+	struct prot_ctx pc = {mm, prot ? prot_to_pte(prot) : PTE_P | PTE_NX, false, 0};
+	for (struct vma *v = mm->vmas; v && !pc.err; v = v->next) {
+		if (v->end <= addr || v->start >= end)
+			continue;
+		pc.private_area = !(v->flags & (VMA_SHARED | VMA_SPECIAL));
+		pt_walk_range(gmem(mm), mm->root, v->start < addr ? addr : v->start,
+			      v->end > end ? end : v->end, protect_leaf, &pc);
+	}
 	r = pc.err;
 	vma_merge_all(mm);
 out:
-	pthread_mutex_unlock(&mm->lock);
+	mm_unlock(mm);
 	return r;
 }
 
@@ -520,7 +599,7 @@ uint64_t mm_brk(struct mm *mm, uint64_t newbrk)
 	mm->brk = newbrk;
 	cur = newbrk;
 out:
-	pthread_mutex_unlock(&mm->lock);
+	mm_unlock(mm);
 	return cur;
 }
 
@@ -544,7 +623,7 @@ int mm_discard(struct mm *mm, uint64_t addr, uint64_t len)
 		if (s < e && !(v->flags & (VMA_SHARED | VMA_SPECIAL)))
 			r = drop_pages(mm, s, e);
 	}
-	pthread_mutex_unlock(&mm->lock);
+	mm_unlock(mm);
 	return r;
 }
 
@@ -577,6 +656,31 @@ static int populate(struct mm *mm, struct vma *v, uint64_t va, uint64_t *pte)
 	return 0;
 }
 
+/* Gives this address space its own copy of the page behind *pte (or just the right to
+ * write it, when no one else maps the frame any more). add_write: make it writable
+ * (a write fault); otherwise the protection stays (a forced write, e.g. POKETEXT).
+ * Preconditions: mm->lock held; *pte present. */
+static int cow_break(struct mm *mm, uint64_t *pte, uint64_t va, bool add_write)
+{
+	uint64_t old = *pte & PTE_ADDR_MASK, nf;
+	uint64_t w = add_write ? PTE_W : 0;
+
+	if (frame_refcount(gmem(mm), old) == 1) {
+		if (!add_write)
+			return 0;
+		*pte |= PTE_W;
+		return pte_changed(mm, pte, va);
+	}
+	int r = frame_alloc(gmem(mm), &nf);
+	if (r)
+		return r;
+	memcpy(gmem_ptr(gmem(mm), nf, PAGE_SIZE), gmem_ptr(gmem(mm), old, PAGE_SIZE), PAGE_SIZE);
+	*pte = nf | (*pte & ~PTE_ADDR_MASK) | w;
+	r = pte_changed(mm, pte, va);
+	put_mapped_frame(mm, old);
+	return r;
+}
+
 static bool vma_allows(const struct vma *v, bool write, bool exec)
 {
 	if (write)
@@ -601,6 +705,9 @@ static int fault_locked(struct mm *mm, uint64_t va, bool write, bool exec)
 	if (!pte)
 		return err ? err : -EFAULT;
 	if (*pte & PTE_P) {
+		/* A write to a private page that fork shares: copy-on-write. */
+		if ((*pte & PTE_U) && write && !(*pte & PTE_W) && !(v->flags & (VMA_SHARED | VMA_SPECIAL)))
+			return cow_break(mm, pte, page, true);
 		/* Already mapped as the VMA says: a stale translation on this vCPU (e.g. after
 		 * mprotect widened it); re-store it so the vCPU sees the current entry. */
 		if ((*pte & PTE_U) && (!write || (*pte & PTE_W)))
@@ -633,7 +740,7 @@ int mm_fault(struct mm *mm, uint64_t va, uint32_t pf_error)
 		return -EFAULT;
 	pthread_mutex_lock(&mm->lock);
 	r = fault_locked(mm, va, pf_error & PF_ERR_WRITE, pf_error & PF_ERR_FETCH);
-	pthread_mutex_unlock(&mm->lock);
+	mm_unlock(mm);
 	return r;
 }
 
@@ -655,6 +762,9 @@ static uint8_t *user_page(struct mm *mm, uint64_t va, bool write, bool force, ui
 			uint64_t *pte = pt_entry(gmem(mm), mm->root, PAGE_ALIGN_DOWN(va), true,
 						 PTE_W | PTE_U, &err);
 			if (!pte || (!(*pte & PTE_P) && populate(mm, v, PAGE_ALIGN_DOWN(va), pte)))
+				return NULL;
+			/* A forced write never reaches a frame another mapping shares. */
+			if (write && !(v->flags & VMA_SHARED) && cow_break(mm, pte, PAGE_ALIGN_DOWN(va), false))
 				return NULL;
 			pa = (*pte & PTE_ADDR_MASK) | (va & (PAGE_SIZE - 1));
 		} else {
@@ -694,7 +804,7 @@ static int copy_user(struct mm *mm, uint64_t va, void *buf, uint64_t len, bool t
 		b += chunk;
 		len -= chunk;
 	}
-	pthread_mutex_unlock(&mm->lock);
+	mm_unlock(mm);
 	return r;
 }
 
@@ -739,7 +849,7 @@ long mm_strncpy_from_user(struct mm *mm, char *dst, uint64_t va, uint64_t max)
 			break;
 		}
 	}
-	pthread_mutex_unlock(&mm->lock);
+	mm_unlock(mm);
 	return r;
 }
 
@@ -768,7 +878,7 @@ int mm_user_iov(struct mm *mm, uint64_t va, uint64_t len, bool write, struct mm_
 		va += chunk;
 		len -= chunk;
 	}
-	pthread_mutex_unlock(&mm->lock);
+	mm_unlock(mm);
 	if (r && out->covered)
 		r = 0; /* a partial transfer up to the bad page, as Linux does */
 	return r;
@@ -879,6 +989,102 @@ int mm_remap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len, in
 		*out = new_addr;
 	vma_merge_all(mm);
 out:
-	pthread_mutex_unlock(&mm->lock);
+	mm_unlock(mm);
 	return r;
+}
+
+int mm_futex_word(struct mm *mm, uint64_t va, bool write, bool private_hint, uint32_t **word,
+		  uint64_t *frame, struct futex_key *key)
+{
+	uint64_t pa;
+	int r = 0;
+
+	if (va & 3)
+		return -EINVAL;
+	pthread_mutex_lock(&mm->lock);
+	uint8_t *p = user_page(mm, va, write, false, &pa);
+	if (!p) {
+		r = -EFAULT;
+	} else {
+		struct vma *v = vma_find(mm, va);
+		*word = (uint32_t *)p;
+		*frame = PAGE_ALIGN_DOWN(pa);
+		frame_get(gmem(mm), *frame);
+		if (!private_hint && v && (v->flags & VMA_SHARED))
+			*key = (struct futex_key){NULL, pa};
+		else
+			*key = (struct futex_key){mm, va};
+	}
+	mm_unlock(mm);
+	return r;
+}
+
+struct fork_ctx {
+	struct mm *parent, *child;
+	bool share; /* the area is MAP_SHARED or special: both map the same frame */
+	int err;
+};
+
+static int fork_leaf(void *arg, uint64_t va, uint64_t *pte)
+{
+	struct fork_ctx *f = arg;
+	int err;
+
+	if (!(*pte & PTE_P))
+		return 0;
+	uint64_t *cp = pt_entry(gmem(f->child), f->child->root, va, true, PTE_W | PTE_U, &err);
+	if (!cp) {
+		f->err = err ? err : -ENOMEM;
+		return f->err;
+	}
+	frame_get(gmem(f->parent), *pte & PTE_ADDR_MASK);
+	if (!f->share && (*pte & PTE_W)) {
+		/* Both sides read-only now; the first write of either copies. */
+		*pte &= ~PTE_W;
+		if ((f->err = pte_changed(f->parent, pte, va)))
+			return f->err;
+	}
+	*cp = *pte;
+	return 0;
+}
+
+int mm_fork(struct mm *parent, struct mm **out)
+{
+	struct mm *mm;
+	int r;
+
+	if ((r = mm_create(parent->vm, &mm)))
+		return r;
+	pthread_mutex_lock(&parent->lock);
+	mm->brk_start = parent->brk_start;
+	mm->brk = parent->brk;
+	mm->mmap_base = parent->mmap_base;
+	mm->stack_top = parent->stack_top;
+	struct vma **tail = &mm->vmas;
+	for (struct vma *v = parent->vmas; v && !r; v = v->next) {
+		struct vma *n = malloc(sizeof *n);
+		if (!n) {
+			r = -ENOMEM;
+			break;
+		}
+		*n = *v;
+		n->next = NULL;
+		if (v->file_fd >= 0 && (n->file_fd = fcntl_dupfd_cloexec(v->file_fd)) < 0) {
+			r = n->file_fd;
+			free(n);
+			break;
+		}
+		*tail = n;
+		tail = &n->next;
+		struct fork_ctx f = {parent, mm, (v->flags & (VMA_SHARED | VMA_SPECIAL)) != 0, 0};
+		pt_walk_range(gmem(mm), parent->root, v->start, v->end, fork_leaf, &f);
+		r = f.err;
+	}
+	mm_unlock(parent);
+	if (r) {
+		mm_destroy(mm, NULL);
+		return r;
+	}
+	*out = mm;
+	return 0;
 }

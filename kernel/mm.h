@@ -6,6 +6,7 @@
 #define HV_KERNEL_MM_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/uio.h>
@@ -33,6 +34,7 @@ struct vma {
 struct mm {
 	struct hv_vm *vm;
 	uint64_t root; /* PML4 */
+	_Atomic int users; /* processes using it (CLONE_VM shares it) */
 
 	pthread_mutex_t lock; /* protects every field below and the user half of the tables */
 	struct vma *vmas;
@@ -41,9 +43,23 @@ struct mm {
 	uint64_t stack_top;
 	struct vcpu *vcpus[MM_MAX_VCPUS]; /* vCPUs running on this address space */
 	int nvcpus;
+	/* Set while an operation holds the lock and changed present entries: before it
+	 * returns, the other vCPUs must leave the guest once (vcpu_shootdown), and only then
+	 * may the frames it dropped (put_later) be freed: until then a running vCPU could
+	 * still reach them through a stale translation. */
+	bool need_shootdown;
+	uint64_t *put_later;
+	uint64_t nput_later, put_later_cap;
 };
 
 int mm_create(struct hv_vm *vm, struct mm **out);
+/* fork(2): a copy of parent that shares every frame copy-on-write (MAP_SHARED areas
+ * stay shared). */
+int mm_fork(struct mm *parent, struct mm **out);
+/* CLONE_VM: one more user; mm_put drops one and destroys the address space with the
+ * last (scrubber as for mm_destroy). */
+void mm_get(struct mm *mm);
+void mm_put(struct mm *mm, struct vcpu *scrubber);
 /* Frees the address space. scrubber: a vCPU the guest agent may run on to clear the
  * hypervisor's view of the tables (see vm_release_address_space), or NULL. */
 void mm_destroy(struct mm *mm, struct vcpu *scrubber);
@@ -91,5 +107,16 @@ struct mm_iov {
 };
 int mm_user_iov(struct mm *mm, uint64_t va, uint64_t len, bool write, struct mm_iov *out);
 void mm_iov_release(struct mm *mm, struct mm_iov *io);
+
+/* A 32-bit user word for futexes: its host pointer (frame referenced: release with
+ * frame_put on *frame) and its key: the frame's address for MAP_SHARED areas (shared
+ * between processes), else the address space and the VA (as Linux's get_futex_key).
+ * write: the word must be writable (COW broken). 0, -EFAULT or -EINVAL (misaligned). */
+struct futex_key {
+	const void *mm; /* NULL for a shared key */
+	uint64_t addr;  /* VA, or guest-physical address when mm is NULL */
+};
+int mm_futex_word(struct mm *mm, uint64_t va, bool write, bool private_hint, uint32_t **word,
+		  uint64_t *frame, struct futex_key *key);
 
 #endif

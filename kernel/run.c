@@ -8,10 +8,13 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "arch/x86_64/cpu.h"
 #include "kernel/exec.h"
+#include "kernel/kernel.h"
+#include "kernel/sig_send.h"
 #include "kernel/path.h"
 #include "kernel/signal.h"
 #include "kernel/syscall.h"
@@ -20,15 +23,27 @@
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
-static int process_init(struct process *p, const struct hv_run_options *opt)
+static void kick_handler(int sig)
+{
+	(void)sig; /* only interrupts KVM_RUN or ppoll: the task thread looks at its work */
+}
+
+static int process_init(struct process *p, struct kernel *k, const struct hv_run_options *opt)
 {
 	int r;
 
 	memset(p, 0, sizeof *p);
-	p->pid = 1; /* the first program is pid 1 of its own pid namespace */
-	p->ppid = 0;
+	p->k = k;
+	p->pid = p->pgid = p->sid = 1; /* pid 1 of its own pid namespace, as in a container */
+	p->state = PROC_LIVE;
+	p->exit_signal = SIGCHLD;
+	p->fs.root_fd = p->fs.cwd_fd = -1;
 	for (int i = 0; i < RLIM_NLIMITS; i++)
 		getrlimit(i, &p->rlim[i]);
+	p->sighand = calloc(1, sizeof *p->sighand);
+	if (!p->sighand)
+		return -ENOMEM;
+	p->sighand->refs = 1;
 	int nofile = p->rlim[RLIMIT_NOFILE].rlim_cur > 1048576 ? 1048576 : (int)p->rlim[RLIMIT_NOFILE].rlim_cur;
 	if ((r = fdt_create(&p->files, nofile)))
 		return r;
@@ -49,85 +64,38 @@ static int process_init(struct process *p, const struct hv_run_options *opt)
 	return 0;
 }
 
-static void process_release(struct process *p)
+/* Releases what a process that never ran still holds. */
+static void process_release_unstarted(struct process *p, struct vcpu *c)
 {
-	if (p->mm)
-		mm_destroy(p->mm, NULL); /* the VM goes away next: nothing to scrub for */
-	fdt_destroy(p->files);
-	fs_release(&p->fs);
-	free(p->exe_path);
-}
-
-static void die_by_signal(struct task *t, const struct fault_signal *fs, uint64_t rip)
-{
-	t->has_exited = true;
-	t->exit = (struct task_exit){.is_signal = true, .code = fs->signo, .core = sig_default_is_core(fs->signo)};
-	t->fault_addr = fs->addr;
-	t->fault_rip = rip;
-}
-
-/* Runs the task until it exits. Returns 0, or -1 with a fatal message in why. */
-static int task_loop(struct task *t, struct fault_signal *last, char *why, size_t why_len)
-{
-	struct vcpu_event ev;
-
-	while (!t->has_exited) {
-		transport_before_entry(t);
-		if (vcpu_run(t->vcpu, &ev))
-			return -1;
-		struct kvm_regs *r = vcpu_regs(t->vcpu);
-		switch (ev.kind) {
-		case VEV_SYSCALL_SLOT: {
-			long ret;
-			enum transport_action act = transport_on_fallback(t, &ret);
-			if (act == TRANSPORT_RESUME)
-				break;
-			if (act == TRANSPORT_RETURN) {
-				r->rax = (uint64_t)ret;
-				vcpu_regs_changed(t->vcpu);
-				break;
-			}
-			/* Registers are at syscall entry now: the exit path below. */
-			__attribute__((fallthrough));
-		}
-		case VEV_SYSCALL: {
-			const uint64_t args[6] = {r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9};
-			/* As Linux's do_syscall_64(): the number is the low 32 bits of RAX. */
-			long ret = syscall_dispatch(t, (uint32_t)r->rax, args);
-			r->rax = (uint64_t)ret;
-			vcpu_regs_changed(t->vcpu);
-			break;
-		}
-		case VEV_EXCEPTION: {
-			int pf = 0;
-			if (ev.vector == VEC_PF) {
-				pf = mm_fault(t->proc->mm, ev.cr2, (uint32_t)ev.error_code);
-				if (pf == 0)
-					break;
-			}
-			struct fpu_status fpu, *fp = NULL;
-			if ((ev.vector == VEC_MF || ev.vector == VEC_XM) &&
-			    !vcpu_get_fpu_status(t->vcpu, &fpu.fcw, &fpu.fsw, &fpu.mxcsr))
-				fp = &fpu;
-			sig_from_exception(&ev, r->rip, pf, fp, last);
-			if (last->signo)
-				die_by_signal(t, last, r->rip);
-			break;
-		}
-		case VEV_DEBUG:
-			*last = (struct fault_signal){.signo = SIGTRAP, .code = TRAP_TRACE, .addr = r->rip};
-			die_by_signal(t, last, r->rip);
-			break;
-		case VEV_INTERRUPTED:
-			break;
-		case VEV_FATAL: {
-			char regs[400];
-			vcpu_describe_state(t->vcpu, regs, sizeof regs);
-			snprintf(why, why_len, "guest stopped: %s; %s", ev.what, regs);
-			return -1;
-		}
-		}
+	if (p->mm) {
+		if (c)
+			mm_detach_vcpu(p->mm, c);
+		mm_put(p->mm, NULL); /* the VM goes away next: nothing to scrub for */
+		p->mm = NULL;
 	}
+	fdt_put(p->files);
+	p->files = NULL;
+	fs_release(&p->fs);
+}
+
+/* Task threads keep SIGKICK blocked (kernel/kernel.h); the handler only exists so that
+ * an unblocked kick interrupts instead of killing. */
+static int setup_kick_signal(sigset_t *old)
+{
+	struct sigaction sa;
+	sigset_t set;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = kick_handler;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGKICK, &sa, NULL) < 0)
+		return -errno;
+	sigemptyset(&set);
+	sigaddset(&set, SIGKICK);
+	int r = pthread_sigmask(SIG_BLOCK, &set, old);
+	if (r)
+		return -r;
+	vcpu_set_kick_signal(SIGKICK);
 	return 0;
 }
 
@@ -135,76 +103,150 @@ int hv_run_program(const struct hv_run_options *opt, int argc, char *const argv[
 		   char *const envp[], struct hv_run_result *res)
 {
 	struct hv_vm vm;
-	struct process proc;
-	struct task task;
+	struct kernel k;
+	struct process *proc;
+	struct task *task;
+	sigset_t old_mask;
 	int r, envc = 0;
 
 	memset(res, 0, sizeof *res);
 	while (envp && envp[envc])
 		envc++;
+	if ((r = setup_kick_signal(&old_mask))) {
+		res->outcome = HV_VM_FAILED;
+		snprintf(res->message, sizeof res->message, "cannot set up the kick signal: %s", strerror(-r));
+		return r;
+	}
 	r = vm_create(&vm, opt->mem_size ? opt->mem_size : HV_DEFAULT_MEM);
 	if (r) {
 		res->outcome = HV_VM_FAILED;
 		snprintf(res->message, sizeof res->message, "cannot create the VM: %s", strerror(-r));
-		return r;
+		goto out_mask;
 	}
-	memset(&task, 0, sizeof task);
-	task.vm = &vm;
-	task.proc = &proc;
-	task.tid = 1;
-	if ((r = process_init(&proc, opt))) {
-		res->outcome = HV_LOAD_FAILED;
-		snprintf(res->message, sizeof res->message, "setting up the process: %s", strerror(-r));
+	memset(&k, 0, sizeof k);
+	k.vm = &vm;
+	k.transport = opt->transport;
+	k.last_pid = 1;
+	pthread_mutex_init(&k.mu, NULL);
+	pthread_cond_init(&k.idle, NULL);
+
+	proc = calloc(1, sizeof *proc);
+	task = calloc(1, sizeof *task);
+	if (!proc || !task) {
+		free(proc);
+		free(task);
+		r = -ENOMEM;
+		res->outcome = HV_VM_FAILED;
+		snprintf(res->message, sizeof res->message, "out of memory");
 		goto out_vm;
 	}
-	if ((r = vcpu_get(&vm, &task.vcpu))) {
+	k.init = proc;
+	k.procs = proc;
+	task->k = &k;
+	task->vm = &vm;
+	task->proc = proc;
+	task->tid = 1;
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&task->wake, &ca);
+	pthread_condattr_destroy(&ca);
+	if ((r = process_init(proc, &k, opt))) {
+		res->outcome = HV_LOAD_FAILED;
+		snprintf(res->message, sizeof res->message, "setting up the process: %s", strerror(-r));
+		goto out_proc;
+	}
+	if ((r = vcpu_get(&vm, &task->vcpu))) {
 		res->outcome = HV_VM_FAILED;
 		snprintf(res->message, sizeof res->message, "cannot create a vCPU: %s", strerror(-r));
 		goto out_proc;
 	}
-	if ((r = exec_image(&task, opt->path ? opt->path : argv[0], argc, argv, envc, envp,
+	if ((r = exec_image(task, opt->path ? opt->path : argv[0], argc, argv, envc, envp,
 			    res->message, sizeof res->message))) {
 		res->outcome = HV_LOAD_FAILED;
 		res->exit_code = r == -ENOENT || r == -ENOTDIR ? 127 : 126; /* as a shell */
-		goto out_vcpu;
+		goto out_proc;
 	}
-	if ((r = transport_start(&task, opt->transport))) {
+	proc->threads = task;
+	proc->nthreads = 1;
+
+	pthread_mutex_lock(&k.mu);
+	k.live_threads = 1;
+	if ((r = task_start(task))) {
+		k.live_threads = 0;
+		pthread_mutex_unlock(&k.mu);
+		proc->threads = NULL;
+		proc->nthreads = 0;
 		res->outcome = HV_VM_FAILED;
-		snprintf(res->message, sizeof res->message, "syscall transport: %s", strerror(-r));
-		goto out_vcpu;
+		snprintf(res->message, sizeof res->message, "cannot start the task thread: %s", strerror(-r));
+		goto out_proc;
 	}
-	struct fault_signal sig = {0};
-	int loop = task_loop(&task, &sig, res->message, sizeof res->message);
-	transport_stop(&task);
-	if (loop) {
+	task = NULL; /* its thread owns it now */
+	while (k.live_threads > 0)
+		pthread_cond_wait(&k.idle, &k.mu);
+	pthread_mutex_unlock(&k.mu);
+
+	if (k.fatal[0]) {
 		res->outcome = HV_FATAL;
+		snprintf(res->message, sizeof res->message, "%s", k.fatal);
 		r = -EIO;
-		goto out_vcpu;
-	}
-	res->syscalls = task.nr_syscalls;
-	if (task.exit.is_signal) {
+	} else if (WIFSIGNALED(proc->wstatus)) {
 		res->outcome = HV_SIGNALED;
-		res->signo = task.exit.code;
-		res->core = task.exit.core;
-		res->si_code = sig.code;
-		res->fault_addr = task.fault_addr;
-		res->fault_rip = task.fault_rip;
-		snprintf(res->message, sizeof res->message, "%s (pid %d) killed by %s (%s, address 0x%llx, rip 0x%llx)",
-			 argv[0], proc.pid, sig_name(res->signo), sig_code_name(res->signo, sig.code),
-			 (unsigned long long)task.fault_addr, (unsigned long long)task.fault_rip);
+		res->signo = WTERMSIG(proc->wstatus);
+		res->core = WCOREDUMP(proc->wstatus);
+		if (proc->fault_exit.is_signal && proc->fault_exit.code == res->signo) {
+			res->si_code = proc->fault_code;
+			res->fault_addr = proc->fault_addr;
+			res->fault_rip = proc->fault_rip;
+			snprintf(res->message, sizeof res->message,
+				 "%s (pid %d) killed by %s (%s, address 0x%llx, rip 0x%llx)", argv[0], proc->pid,
+				 sig_name(res->signo), sig_code_name(res->signo, res->si_code),
+				 (unsigned long long)res->fault_addr, (unsigned long long)res->fault_rip);
+		} else {
+			snprintf(res->message, sizeof res->message, "%s (pid %d) killed by %s", argv[0],
+				 proc->pid, sig_name(res->signo));
+		}
+		r = 0;
 	} else {
 		res->outcome = HV_EXITED;
-		res->exit_code = task.exit.code;
+		res->exit_code = WEXITSTATUS(proc->wstatus);
+		r = 0;
 	}
-	r = 0;
-out_vcpu:
-	if (proc.mm)
-		mm_detach_vcpu(proc.mm, task.vcpu);
-	vcpu_release(task.vcpu);
+	res->syscalls = k.syscalls;
+	/* Every task thread has ended: what remains are zombies nobody reaped. */
+	while (k.procs) {
+		struct process *p = k.procs;
+		if (p == proc) {
+			k.procs = p->all_next;
+			continue;
+		}
+		process_free(p);
+	}
+	if (proc->sighand && --proc->sighand->refs == 0)
+		free(proc->sighand);
+	sig_flush_pending(&proc->shared_pending);
+	free(proc->exe_path);
+	free(proc);
+	goto out_k;
 out_proc:
-	process_release(&proc);
+	process_release_unstarted(proc, task ? task->vcpu : NULL);
+	if (task && task->vcpu)
+		vcpu_release(task->vcpu);
+	if (proc->sighand)
+		free(proc->sighand);
+	free(proc->exe_path);
+	free(proc);
+	if (task) {
+		pthread_cond_destroy(&task->wake);
+		free(task);
+	}
+out_k:
+	pthread_cond_destroy(&k.idle);
+	pthread_mutex_destroy(&k.mu);
 out_vm:
 	vm_destroy(&vm);
+out_mask:
+	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 	return r;
 }
 

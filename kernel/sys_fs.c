@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <linux/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "kernel/kernel.h"
+#include "kernel/sig_send.h"
 #include "kernel/syscall.h"
 #include "kernel/uaccess.h"
 #include "vmm/log.h"
@@ -27,6 +30,33 @@ static int host_fd(struct task *t, uint64_t fd)
 	if ((uint32_t)fd > INT_MAX)
 		return -EBADF;
 	return fdt_host_fd(t->proc->files, (int)fd);
+}
+
+/* Can an operation on this host fd block (a pipe, a terminal, a socket without
+ * O_NONBLOCK)? Those wait in task_wait_host_fd, where signals interrupt them. */
+static bool may_block(int hfd)
+{
+	struct stat st;
+
+	if (fstat(hfd, &st) < 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode))
+		return false;
+	int fl = fcntl(hfd, F_GETFL);
+	return fl >= 0 && !(fl & O_NONBLOCK);
+}
+
+/* As Linux's pipe_write(): EPIPE comes with SIGPIPE for the writing thread. */
+static void raise_sigpipe(struct task *t)
+{
+	siginfo_t info;
+
+	memset(&info, 0, sizeof info);
+	info.si_signo = SIGPIPE;
+	info.si_code = SI_USER;
+	info.si_pid = t->proc->pid;
+	info.si_uid = getuid();
+	pthread_mutex_lock(&t->k->mu);
+	sig_send(t->proc, t, SIGPIPE, &info);
+	pthread_mutex_unlock(&t->k->mu);
 }
 
 /* Reads or writes user memory [buf, buf+len) against a host fd, at off (or the file
@@ -42,9 +72,20 @@ static long do_rw(struct task *t, int hfd, uint64_t buf, uint64_t len, bool is_w
 				     : (off < 0 ? read(hfd, NULL, 0) : pread(hfd, NULL, 0, off));
 		return n < 0 ? -errno : 0;
 	}
+	bool blocking = may_block(hfd);
 	while (done < len) {
+		if (blocking) {
+			/* Ready first, so that the transfer itself cannot sleep where a signal
+			 * would not reach it; a write then takes at most what surely fits. */
+			int w = task_wait_host_fd(t, hfd, is_write ? POLLOUT : POLLIN);
+			if (w < 0)
+				return done ? (long)done : (w == -EINTR ? -ERESTARTSYS : w);
+		}
+		uint64_t want = len - done;
+		if (blocking && is_write && want > PIPE_BUF)
+			want = PIPE_BUF;
 		struct mm_iov io;
-		int r = mm_user_iov(t->proc->mm, buf + done, len - done, !is_write, &io);
+		int r = mm_user_iov(t->proc->mm, buf + done, want, !is_write, &io);
 		if (r)
 			return done ? (long)done : r;
 		ssize_t n;
@@ -58,10 +99,17 @@ static long do_rw(struct task *t, int hfd, uint64_t buf, uint64_t len, bool is_w
 		} while (n < 0 && errno == EINTR);
 		int e = errno;
 		mm_iov_release(t->proc->mm, &io);
-		if (n < 0)
+		if (n < 0) {
+			if (e == EPIPE && is_write)
+				raise_sigpipe(t);
 			return done ? (long)done : -e;
+		}
 		done += (uint64_t)n;
-		if ((uint64_t)n < io.covered)
+		if ((uint64_t)n < io.covered && !(blocking && is_write))
+			break;
+		if (!is_write && blocking)
+			break; /* a read returns what was there */
+		if (n == 0)
 			break;
 	}
 	return (long)done;

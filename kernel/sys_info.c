@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "arch/x86_64/pte.h"
+#include "kernel/kernel.h"
+#include "kernel/sig_send.h"
 #include "kernel/syscall.h"
 #include "kernel/uaccess.h"
 #include "vmm/vcpu.h"
@@ -150,23 +152,47 @@ SYSCALL(time)
 
 static long sleep_common(struct task *t, clockid_t c, int flags, uint64_t req_va, uint64_t rem_va)
 {
-	struct timespec req, rem;
+	struct timespec req, now, deadline;
 	long r = get_user(t, &req, req_va, sizeof req);
 
 	if (r)
 		return r;
 	if (req.tv_sec < 0 || req.tv_nsec < 0 || req.tv_nsec >= 1000000000L)
 		return -EINVAL;
-	/* Interruption by guest signals arrives with the process-model work; until then a
-	 * host EINTR simply resumes the sleep. */
-	int e;
-	do {
-		e = clock_nanosleep(c, flags, &req, &rem);
-		if (e == EINTR && !(flags & TIMER_ABSTIME))
-			req = rem;
-	} while (e == EINTR);
-	(void)rem_va;
-	return -e;
+	/* The task sleeps on its condition variable (CLOCK_MONOTONIC), so that signals and
+	 * SIGKILL wake it; other clocks' deadlines are converted once. */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	int64_t ns = req.tv_sec * 1000000000LL + req.tv_nsec;
+	if (flags & TIMER_ABSTIME) {
+		struct timespec cnow;
+		clock_gettime(c, &cnow);
+		ns -= cnow.tv_sec * 1000000000LL + cnow.tv_nsec;
+		if (ns <= 0)
+			return 0;
+	}
+	int64_t end = now.tv_sec * 1000000000LL + now.tv_nsec + ns;
+	deadline.tv_sec = end / 1000000000LL;
+	deadline.tv_nsec = end % 1000000000LL;
+	pthread_mutex_lock(&t->k->mu);
+	int s;
+	do
+		s = task_sleep(t, &deadline);
+	while (s == 0);
+	pthread_mutex_unlock(&t->k->mu);
+	if (s == -ETIMEDOUT)
+		return 0;
+	if (!(flags & TIMER_ABSTIME) && rem_va) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		int64_t left = end - (now.tv_sec * 1000000000LL + now.tv_nsec);
+		if (left < 0)
+			left = 0;
+		struct timespec rem = {left / 1000000000LL, left % 1000000000LL};
+		if (put_user(t, rem_va, &rem, sizeof rem))
+			return -EFAULT;
+	}
+	/* With a handler: EINTR. Without one the sleep starts over (Linux resumes it for the
+	 * time left through restart_syscall; hvtrace restarts the call itself). */
+	return -ERESTARTNOHAND;
 }
 
 SYSCALL(nanosleep)
@@ -187,7 +213,14 @@ SYSCALL(clock_nanosleep)
 
 SYSCALL(getpid) { (void)a; return t->proc->pid; }
 SYSCALL(gettid) { (void)a; return t->tid; }
-SYSCALL(getppid) { (void)a; return t->proc->ppid; }
+SYSCALL(getppid)
+{
+	(void)a;
+	pthread_mutex_lock(&t->k->mu);
+	int ppid = t->proc->parent ? t->proc->parent->pid : 0;
+	pthread_mutex_unlock(&t->k->mu);
+	return ppid;
+}
 /* Guest credentials are those hvtrace runs with, so a program sees what it sees natively. */
 SYSCALL(getuid) { (void)t; (void)a; return getuid(); }
 SYSCALL(geteuid) { (void)t; (void)a; return geteuid(); }

@@ -13,8 +13,13 @@ X(uname) X(getrandom) X(clock_gettime) X(clock_getres) X(gettimeofday) X(time)
 X(nanosleep) X(clock_nanosleep) X(getpid) X(gettid) X(getppid) X(getuid) X(geteuid)
 X(getgid) X(getegid) X(prlimit64) X(getrlimit) X(setrlimit) X(sched_yield) X(arch_prctl)
 X(set_tid_address) X(set_robust_list) X(getcpu) X(sched_getaffinity)
-/* kernel/sys_exit.c, kernel/futex.c */
-X(exit) X(exit_group) X(futex)
+/* kernel/sys_exit.c, kernel/sys_fork.c, kernel/sys_exec.c, kernel/futex.c */
+X(exit) X(exit_group) X(wait4) X(waitid) X(clone) X(clone3) X(fork) X(vfork) X(execve)
+X(execveat) X(futex)
+/* kernel/sys_signal.c */
+X(rt_sigaction) X(rt_sigprocmask) X(rt_sigpending) X(rt_sigsuspend) X(pause) X(rt_sigtimedwait)
+X(sigaltstack) X(rt_sigreturn) X(kill) X(tkill) X(tgkill) X(rt_sigqueueinfo) X(rt_tgsigqueueinfo)
+X(getpgid) X(getpgrp) X(getsid) X(setsid) X(setpgid)
 
 #ifdef FAST
 /* Served by the exit-less server (kernel/transport.h): no blocking, no vCPU registers,
@@ -30,4 +35,6 @@ FAST(newfstatat) FAST(statx) FAST(readlink) FAST(readlinkat) FAST(access) FAST(f
 FAST(faccessat2) FAST(unlink) FAST(unlinkat) FAST(mkdir) FAST(mkdirat) FAST(rmdir) FAST(rename)
 FAST(renameat) FAST(renameat2) FAST(dup) FAST(dup2) FAST(dup3) FAST(getdents64) FAST(ftruncate)
 FAST(truncate) FAST(pipe) FAST(pipe2)
+FAST(rt_sigaction) FAST(rt_sigprocmask) FAST(rt_sigpending) FAST(kill) FAST(tkill) FAST(tgkill)
+FAST(getpgid) FAST(getpgrp) FAST(getsid) FAST(setsid) FAST(setpgid)
 #endif

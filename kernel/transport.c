@@ -136,9 +136,18 @@ static bool serve(struct transport *x, uint64_t req)
 		slot[SLOT_OFF_RESP / 8] = req ^ SLOT_EXIT_BIT;
 		return server_wait(x);
 	}
+	if (atomic_load_explicit(&t->work, memory_order_relaxed)) {
+		/* A signal or a kill is waiting: the exit path delivers it after this call. */
+		atomic_fetch_add(&x->handed_over, 1);
+		if (!server_prepare_sleep(x))
+			return false;
+		publish_done(x, req, SLOT_DONE_HANDOVER);
+		slot[SLOT_OFF_RESP / 8] = req ^ SLOT_EXIT_BIT;
+		return server_wait(x);
+	}
 	long ret = syscall_dispatch(t, nr, a);
 	atomic_fetch_add(&x->served, 1);
-	if (t->vcpu->flush_len > t->vcpu->flush_done) {
+	if (vcpu_flush_pending(t->vcpu) || atomic_load_explicit(&t->work, memory_order_relaxed)) {
 		/* PTE re-stores are applied on the way back into the guest: take the exit. */
 		x->done_ret = ret;
 		if (!server_prepare_sleep(x))
@@ -163,6 +172,8 @@ static bool serve(struct transport *x, uint64_t req)
 static void *server_main(void *arg)
 {
 	struct transport *x = arg;
+
+	vcpu_set_current(x->task->vcpu);
 	uint64_t idle_since = now_ns();
 	unsigned polls = 0;
 
@@ -311,4 +322,11 @@ void transport_before_entry(struct task *t)
 		atomic_store(&x->wake, 1);
 		futex_wake(&x->wake);
 	}
+}
+
+int transport_restart(struct task *t)
+{
+	struct transport *x = t->transport;
+
+	return x ? transport_start(t, x->mode) : 0;
 }

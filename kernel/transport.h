@@ -93,6 +93,8 @@ const char *transport_name(enum syscall_transport m);
 /* Sets the task's vCPU up for mode (after exec): LSTAR, the slot, the server thread. */
 int transport_start(struct task *t, enum syscall_transport mode);
 void transport_stop(struct task *t);
+/* After execve re-mapped the vCPU's slot (zeroed): the protocol starts over. */
+int transport_restart(struct task *t);
 /* A VEV_SYSCALL_SLOT exit: who finishes the call. */
 enum transport_action transport_on_fallback(struct task *t, long *ret);
 /* Before each KVM_RUN: make sure the server is awake when the guest comes back. */

@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sched.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "arch/x86_64/cpu.h"
@@ -120,6 +123,7 @@ static int vcpu_create(struct hv_vm *vm, struct vcpu **out)
 		return -ENOMEM;
 	c->vm = vm;
 	c->fd = -1;
+	pthread_mutex_init(&c->flush_lock, NULL);
 	pthread_mutex_lock(&vm->vcpu_lock);
 	c->id = vm->next_vcpu_id++;
 	pthread_mutex_unlock(&vm->vcpu_lock);
@@ -174,7 +178,10 @@ int vcpu_get(struct hv_vm *vm, struct vcpu **out)
 	pthread_mutex_unlock(&vm->vcpu_lock);
 	if (c) {
 		c->pool_next = NULL;
+		pthread_mutex_lock(&c->flush_lock);
 		c->flush_len = c->flush_done = 0;
+		pthread_mutex_unlock(&c->flush_lock);
+		c->has_owner = false;
 		*out = c;
 		return 0;
 	}
@@ -198,7 +205,23 @@ void vcpu_destroy(struct vcpu *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	free(c->flush);
+	pthread_mutex_destroy(&c->flush_lock);
 	free(c);
+}
+
+/* This vCPU's own GDT, IDT and TSS (per-vCPU pages; the IDT is the VM's). */
+static void set_system_tables(struct vcpu *c, struct kvm_sregs *s)
+{
+	s->gdt.base = physmap_va(c->cpu_gpa);
+	s->gdt.limit = GDT_ENTRIES * 8 - 1;
+	s->idt.base = physmap_va(c->vm->idt_gpa);
+	s->idt.limit = VEC_COUNT * 16 - 1;
+	memset(&s->tr, 0, sizeof s->tr);
+	s->tr.selector = SEL_TSS;
+	s->tr.base = physmap_va(c->cpu_gpa + CPU_PAGE_TSS_OFF);
+	s->tr.limit = TSS_LIMIT;
+	s->tr.type = 11;
+	s->tr.present = 1;
 }
 
 int vcpu_start_user(struct vcpu *c, uint64_t cr3, uint64_t rip, uint64_t rsp)
@@ -210,10 +233,7 @@ int vcpu_start_user(struct vcpu *c, uint64_t cr3, uint64_t rip, uint64_t rsp)
 	s.cr3 = cr3;
 	s.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_FSGSBASE | CR4_OSXSAVE;
 	s.efer = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
-	s.gdt.base = physmap_va(c->cpu_gpa);
-	s.gdt.limit = GDT_ENTRIES * 8 - 1;
-	s.idt.base = physmap_va(c->vm->idt_gpa);
-	s.idt.limit = VEC_COUNT * 16 - 1;
+	set_system_tables(c, &s);
 	seg_user(&s.cs, SEL_USER_CS, true);
 	seg_user(&s.ss, SEL_USER_DS, false);
 	seg_null(&s.ds);
@@ -221,12 +241,6 @@ int vcpu_start_user(struct vcpu *c, uint64_t cr3, uint64_t rip, uint64_t rsp)
 	seg_null(&s.fs);
 	seg_null(&s.gs);
 	seg_null(&s.ldt);
-	memset(&s.tr, 0, sizeof s.tr);
-	s.tr.selector = SEL_TSS;
-	s.tr.base = physmap_va(c->cpu_gpa + CPU_PAGE_TSS_OFF);
-	s.tr.limit = TSS_LIMIT;
-	s.tr.type = 11;
-	s.tr.present = 1;
 	IOCTL_OR_FAIL(c->fd, KVM_SET_SREGS, &s, "SET_SREGS");
 
 	/* As Linux's ELF entry: every general register zero, IF set. */
@@ -240,25 +254,140 @@ int vcpu_start_user(struct vcpu *c, uint64_t cr3, uint64_t rip, uint64_t rsp)
 	c->run->s.regs.regs = r;
 	c->run->s.regs.sregs = s;
 	c->run->kvm_dirty_regs = 0;
+	pthread_mutex_lock(&c->flush_lock);
 	c->flush_len = c->flush_done = 0;
+	pthread_mutex_unlock(&c->flush_lock);
+	return 0;
+}
+
+int vcpu_clone_user(struct vcpu *c, struct vcpu *from, uint64_t cr3)
+{
+	struct kvm_sregs s = *vcpu_sregs(from);
+	struct kvm_xsave x;
+
+	/* The descriptor tables and the TSS are per vCPU. */
+	set_system_tables(c, &s);
+	s.cr3 = cr3;
+	IOCTL_OR_FAIL(c->fd, KVM_SET_SREGS, &s, "SET_SREGS");
+	struct kvm_regs r = *vcpu_regs(from);
+	IOCTL_OR_FAIL(c->fd, KVM_SET_REGS, &r, "SET_REGS");
+	IOCTL_OR_FAIL(from->fd, KVM_GET_XSAVE, &x, "GET_XSAVE");
+	IOCTL_OR_FAIL(c->fd, KVM_SET_XSAVE, &x, "SET_XSAVE");
+	c->run->s.regs.regs = r;
+	c->run->s.regs.sregs = s;
+	c->run->kvm_dirty_regs = 0;
+	pthread_mutex_lock(&c->flush_lock);
+	c->flush_len = c->flush_done = 0;
+	pthread_mutex_unlock(&c->flush_lock);
 	return 0;
 }
 
 int vcpu_queue_pte_flush(struct vcpu *c, uint64_t pte_va, uint64_t user_va)
 {
+	int r = 0;
+
+	pthread_mutex_lock(&c->flush_lock);
 	if (c->flush_len == c->flush_cap) {
 		uint64_t cap = c->flush_cap ? c->flush_cap * 2 : 64;
 		struct pte_flush_entry *n = realloc(c->flush, cap * sizeof *n);
-		if (!n)
-			return -ENOMEM;
+		if (!n) {
+			r = -ENOMEM;
+			goto out;
+		}
 		c->flush = n;
 		c->flush_cap = cap;
 	}
 	c->flush[c->flush_len++] = (struct pte_flush_entry){pte_va, user_va};
+out:
+	pthread_mutex_unlock(&c->flush_lock);
+	return r;
+}
+
+bool vcpu_flush_pending(struct vcpu *c)
+{
+	pthread_mutex_lock(&c->flush_lock);
+	bool r = c->flush_len > c->flush_done;
+	pthread_mutex_unlock(&c->flush_lock);
+	return r;
+}
+
+static int kick_signo;
+static __thread struct vcpu *current_vcpu;
+
+void vcpu_set_kick_signal(int signo)
+{
+	kick_signo = signo;
+}
+
+struct vcpu *vcpu_current(void)
+{
+	return current_vcpu;
+}
+
+void vcpu_set_current(struct vcpu *c)
+{
+	current_vcpu = c;
+}
+
+int vcpu_set_owner(struct vcpu *c)
+{
+	sigset_t cur;
+	struct {
+		struct kvm_signal_mask h;
+		uint64_t set;
+	} m;
+
+	c->owner = pthread_self();
+	c->has_owner = true;
+	current_vcpu = c;
+	if (!kick_signo)
+		return 0;
+	pthread_sigmask(SIG_SETMASK, NULL, &cur);
+	sigdelset(&cur, kick_signo);
+	m.h.len = 8; /* the kernel's sigset_t */
+	memcpy(&m.set, &cur, 8);
+	IOCTL_OR_FAIL(c->fd, KVM_SET_SIGNAL_MASK, &m, "SET_SIGNAL_MASK");
 	return 0;
 }
 
-/* Copies the next batch of queued re-stores into the guest mailbox. */
+/* KVM_RUN returned EINTR for a kick: the kick signal stays pending (it is blocked
+ * outside KVM_RUN) and would end every later KVM_RUN at once; take it. */
+static void drain_kick(void)
+{
+	sigset_t set;
+	struct timespec zero = {0, 0};
+
+	if (!kick_signo)
+		return;
+	sigemptyset(&set);
+	sigaddset(&set, kick_signo);
+	while (sigtimedwait(&set, NULL, &zero) > 0)
+		;
+}
+
+void vcpu_shootdown(struct vcpu *const *list, int n)
+{
+	struct vcpu *self = current_vcpu;
+
+	for (int i = 0; i < n; i++) {
+		struct vcpu *c = list[i];
+		if (c == self || !c->has_owner || !atomic_load(&c->in_guest))
+			continue;
+		uint64_t seq = atomic_load(&c->exits);
+		pthread_kill(c->owner, kick_signo);
+		for (unsigned spins = 0; atomic_load(&c->in_guest) && atomic_load(&c->exits) == seq; spins++) {
+			if (spins < 64) {
+				sched_yield();
+			} else {
+				struct timespec ts = {0, 20000};
+				nanosleep(&ts, NULL);
+			}
+		}
+	}
+}
+
+/* Copies the next batch of queued re-stores into the guest mailbox.
+ * Preconditions: c->flush_lock held. */
 static void fill_mailbox(struct vcpu *c)
 {
 	uint64_t *mb = gmem_ptr(&c->vm->mem, c->mailbox_gpa, PAGE_SIZE);
@@ -286,10 +415,12 @@ static void enter_agent_flush(struct vcpu *c)
 	fill_mailbox(c);
 	frame[0] = physmap_va(c->mailbox_gpa);
 	frame[1] = r->rip;
-	frame[2] = SEL_USER_CS;
+	/* Back to where the vCPU was: ring 3, or the ring-0 exit-less trampoline when a
+	 * kick interrupted it (iretq pops SS:RSP in both cases in 64-bit mode). */
+	frame[2] = (s->cs.selector & 3) ? SEL_USER_CS : SEL_KERNEL_CS;
 	frame[3] = r->rflags;
 	frame[4] = r->rsp;
-	frame[5] = SEL_USER_DS;
+	frame[5] = (s->cs.selector & 3) ? SEL_USER_DS : SEL_KERNEL_DS;
 	r->rip = AGENT_VA(hv_agent_flush);
 	r->rsp = physmap_va(c->kstack_gpa) + PAGE_SIZE - 6 * 8;
 	r->rflags = RFLAGS_FIXED;
@@ -472,10 +603,16 @@ static int decode_io(struct vcpu *c, struct vcpu_event *ev, bool *again)
 		vcpu_regs_changed(c);
 		return 0;
 	}
-	if (run->io.direction == KVM_EXIT_IO_OUT && port == PORT_FLUSH_MORE && c->flush_done < c->flush_len) {
-		fill_mailbox(c);
-		*again = true;
-		return 0;
+	if (run->io.direction == KVM_EXIT_IO_OUT && port == PORT_FLUSH_MORE) {
+		pthread_mutex_lock(&c->flush_lock);
+		bool more = c->flush_done < c->flush_len;
+		if (more)
+			fill_mailbox(c);
+		pthread_mutex_unlock(&c->flush_lock);
+		if (more) {
+			*again = true;
+			return 0;
+		}
 	}
 	if (run->io.direction == KVM_EXIT_IO_OUT && port >= PORT_EXCEPTION && port < PORT_EXCEPTION + VEC_COUNT)
 		return decode_exception(c, port - PORT_EXCEPTION, ev);
@@ -483,7 +620,19 @@ static int decode_io(struct vcpu *c, struct vcpu_event *ev, bool *again)
 			  (unsigned long long)r->rip);
 }
 
+static int run_inner(struct vcpu *c, struct vcpu_event *ev);
+
 int vcpu_run(struct vcpu *c, struct vcpu_event *ev)
+{
+	/* Before the flush queue is looked at: see struct vcpu. */
+	atomic_store(&c->in_guest, 1);
+	int r = run_inner(c, ev);
+	atomic_store(&c->in_guest, 0);
+	atomic_fetch_add(&c->exits, 1);
+	return r;
+}
+
+static int run_inner(struct vcpu *c, struct vcpu_event *ev)
 {
 	struct kvm_run *run = c->run;
 
@@ -496,13 +645,20 @@ int vcpu_run(struct vcpu *c, struct vcpu_event *ev)
 		ev->vector = VEC_GP;
 		return 0;
 	}
-	if (c->flush_len > c->flush_done)
+	/* Not when a kick interrupted the agent's own flush routine: it asks for the rest
+	 * itself (PORT_FLUSH_MORE), and a second frame would bury the user state. */
+	bool in_flush = rip >= AGENT_VA(hv_agent_flush) && rip < AGENT_VA(hv_agent_flush_end);
+	pthread_mutex_lock(&c->flush_lock);
+	if (c->flush_len > c->flush_done && !in_flush)
 		enter_agent_flush(c);
+	pthread_mutex_unlock(&c->flush_lock);
 	for (;;) {
 		if (ioctl(c->fd, KVM_RUN, 0) < 0) {
 			int e = errno;
 			run->kvm_dirty_regs = 0;
 			if (e == EINTR || e == EAGAIN) {
+				if (e == EINTR)
+					drain_kick();
 				ev->kind = VEV_INTERRUPTED;
 				return 0;
 			}
@@ -578,21 +734,44 @@ int vcpu_scrub_tables(struct vcpu *c, const uint64_t *frames, uint64_t n)
 	if ((r = vcpu_queue_pte_flush(c, 0, ~0ull)))
 		return r;
 	/* Through the agent on a root that surely has the kernel half, then back to ring 3
-	 * at the probe page's `syscall`, which ends the run. */
+	 * at the probe page's `ud2` (after nops and `syscall`), which ends the run whatever
+	 * MSR_LSTAR points at. */
 	struct kvm_regs *regs = vcpu_regs(c);
-	regs->rip = AGENT_VA(hv_agent_probe_nops) + 3;
+	regs->rip = AGENT_VA(hv_agent_probe_nops) + 5;
 	regs->rsp = 0;
 	regs->rflags = RFLAGS_FIXED | RFLAGS_IF;
 	vcpu_regs_changed(c);
 	vcpu_sregs(c)->cr3 = c->vm->scratch_root;
 	set_user_segments(c);
-	if ((r = vcpu_run(c, &ev)))
-		return r;
-	if (ev.kind != VEV_SYSCALL) {
-		hv_err("scrub on vCPU %d ended with event %d (%s)", c->id, ev.kind, ev.what);
+	/* A kick meant for the task that owned this vCPU only interrupts the scrub. */
+	do {
+		if ((r = vcpu_run(c, &ev)))
+			return r;
+	} while (ev.kind == VEV_INTERRUPTED);
+	if (ev.kind != VEV_EXCEPTION || ev.vector != VEC_UD) {
+		hv_err("scrub on vCPU %d ended with event %d, vector %u at rip %#llx (%s)", c->id, ev.kind,
+		       ev.vector, (unsigned long long)vcpu_regs(c)->rip, ev.what);
 		return -EIO;
 	}
 	return 0;
+}
+
+int vcpu_get_xsave(struct vcpu *c, void *buf)
+{
+	struct kvm_xsave x;
+
+	IOCTL_OR_FAIL(c->fd, KVM_GET_XSAVE, &x, "GET_XSAVE");
+	memcpy(buf, x.region, sizeof x.region);
+	return 0;
+}
+
+int vcpu_set_xsave(struct vcpu *c, const void *buf)
+{
+	struct kvm_xsave x;
+
+	memcpy(x.region, buf, sizeof x.region);
+	/* Refusals are the guest's doing (a bad image in a signal frame): no log. */
+	return ioctl(c->fd, KVM_SET_XSAVE, &x) < 0 ? -errno : 0;
 }
 
 int vcpu_get_fpu_status(struct vcpu *c, uint16_t *fcw, uint16_t *fsw, uint32_t *mxcsr)

@@ -8,6 +8,8 @@
 #define HV_VMM_VCPU_H
 
 #include <linux/kvm.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -29,10 +31,19 @@ struct vcpu {
 	uint64_t slot_gpa;    /* exit-less request slot (kernel/transport.h) */
 	uint64_t xl_code_va;  /* its trampoline in the address space (slot at +4096); 0: none */
 
-	/* PTE re-stores to apply before the next return to ring 3. Touched only by the
-	 * thread that runs this vCPU, or while it is out of KVM_RUN and its owner waits. */
+	/* PTE re-stores to apply before the next return to ring 3, queued by any thread
+	 * (under the address space's lock) and applied by the thread that runs the vCPU. */
+	pthread_mutex_t flush_lock; /* protects flush, flush_len, flush_cap, flush_done */
 	struct pte_flush_entry *flush;
 	uint64_t flush_len, flush_cap, flush_done;
+
+	/* For kicks and TLB shootdowns (vcpu_shootdown): who runs it, and whether it is
+	 * inside KVM_RUN. in_guest is set before the flush queue is checked for an entry,
+	 * so a queuer that sees it clear knows the entry will be applied first. */
+	pthread_t owner;
+	bool has_owner;
+	_Atomic int in_guest;
+	_Atomic uint64_t exits; /* KVM_RUN returns so far */
 
 	struct vcpu *pool_next;
 };
@@ -94,11 +105,34 @@ int vcpu_set_lstar(struct vcpu *c, uint64_t va);
 
 /* Queues a re-store of the PTE at physmap VA pte_va (and INVLPG of user_va). */
 int vcpu_queue_pte_flush(struct vcpu *c, uint64_t pte_va, uint64_t user_va);
+/* Are re-stores waiting for this vCPU's next entry? */
+bool vcpu_flush_pending(struct vcpu *c);
+
+/* The signal that kicks a vCPU thread out of KVM_RUN (blocked outside it). */
+void vcpu_set_kick_signal(int signo);
+/* The calling thread runs c from now on: KVM_RUN unblocks the kick signal for it. */
+int vcpu_set_owner(struct vcpu *c);
+/* The vCPU the calling thread runs or serves (exit-less server), or NULL. */
+struct vcpu *vcpu_current(void);
+void vcpu_set_current(struct vcpu *c);
+/* Makes every vCPU of list[0..n) other than the caller's own that is inside KVM_RUN
+ * leave it once, so that PTE re-stores queued before the call are applied before it
+ * runs user code again. Returns when they all have. */
+void vcpu_shootdown(struct vcpu *const *list, int n);
+
+/* Gives c the user state of from (registers, segments, FPU/SSE/AVX) on address space
+ * cr3: fork and clone. Costs four ioctls. */
+int vcpu_clone_user(struct vcpu *c, struct vcpu *from, uint64_t cr3);
 
 /* Clears, through the guest agent, every set entry of the listed page-table frames
  * (bit 0 set: a root, whose shared kernel half stays), then flushes the TLB. Runs the vCPU;
  * its user state is lost (the caller is done with it or replaces it). */
 int vcpu_scrub_tables(struct vcpu *c, const uint64_t *frames, uint64_t n);
+
+/* The whole XSAVE image (standard format, 4096 bytes): signal frames and ptrace. */
+int vcpu_get_xsave(struct vcpu *c, void *buf);
+/* Loads an XSAVE image; -EINVAL when KVM refuses it (reserved MXCSR bits...). */
+int vcpu_set_xsave(struct vcpu *c, const void *buf);
 
 /* x87 control/status words and MXCSR (one KVM_GET_XSAVE: only on FP exceptions). */
 int vcpu_get_fpu_status(struct vcpu *c, uint16_t *fcw, uint16_t *fsw, uint32_t *mxcsr);

@@ -1,0 +1,70 @@
+/* The guest kernel's global state: the pid namespace and the task threads.
+ *
+ * Every task runs on its own host thread (kernel/task_loop.c). A thread that must stop
+ * running guest code or stop sleeping (a signal, SIGKILL, a TLB shootdown) is kicked:
+ * SIGKICK makes its KVM_RUN or host ppoll() return EINTR. Task threads keep SIGKICK
+ * blocked everywhere else, so a kick sent at any moment is seen at the next of those
+ * (KVM_SET_SIGNAL_MASK unblocks it only inside KVM_RUN), never lost. */
+#ifndef HV_KERNEL_KERNEL_H
+#define HV_KERNEL_KERNEL_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "kernel/task.h"
+
+#define SIGKICK (SIGRTMIN + 1)
+#define PID_MAX 4194304
+
+struct hv_run_options;
+struct futex_waiter;
+
+struct kernel {
+	struct hv_vm *vm;
+	int transport; /* enum syscall_transport for new tasks */
+
+	pthread_mutex_t mu; /* the task-list lock: see kernel/task.h */
+	struct process *procs; /* every process, live or zombie (all_next) */
+	struct process *init;
+	int last_pid;
+	int live_threads;    /* task threads not yet finished */
+	pthread_cond_t idle; /* signalled when live_threads reaches 0 */
+	bool init_done;      /* pid 1 has ended: the guest is being torn down */
+	struct futex_waiter *futex_waiters; /* kernel/futex.c */
+	uint64_t syscalls;   /* served for tasks that have ended */
+	char fatal[512];     /* set when the guest could not go on (triple fault...) */
+};
+
+/* Preconditions: k->mu held. A free pid (tids and pids share the space), or -EAGAIN. */
+int kernel_alloc_pid(struct kernel *k);
+/* Preconditions: k->mu held. The live task with this tid, or NULL. */
+struct task *kernel_find_task(struct kernel *k, int tid);
+/* Preconditions: k->mu held. The live or zombie process with this pid, or NULL. */
+struct process *kernel_find_process(struct kernel *k, int pid);
+
+/* Starts t's host thread (its vCPU is set up and t linked into its process).
+ * Preconditions: k->mu held. */
+int task_start(struct task *t);
+/* Makes t notice its work soon: wakes it from a sleep, a host wait or KVM_RUN.
+ * Preconditions: k->mu held. */
+void task_kick(struct task *t);
+/* Sleeps until kicked, woken or until deadline (CLOCK_MONOTONIC; NULL: none).
+ * Returns 0, -ETIMEDOUT, or -EINTR when a signal is pending or the task must die.
+ * Preconditions: k->mu held (released while asleep). */
+int task_sleep(struct task *t, const struct timespec *deadline);
+/* Is a signal deliverable to t, or must t die? Preconditions: k->mu held. */
+bool task_signal_pending(struct task *t);
+/* Waits for host fd to become ready for events (POLLIN/POLLOUT), interruptibly.
+ * Returns 0 when ready, -EINTR when a signal is pending or the task must die. */
+int task_wait_host_fd(struct task *t, int fd, short events);
+
+/* The end of a task thread: unlinks t, releases what its process no longer needs when
+ * it was the last thread (the process becomes a zombie and its parent is told), and
+ * frees t. See kernel/exit.c. */
+void task_exit_final(struct task *t);
+/* Frees a process nobody refers to any more (reaped). Preconditions: k->mu held. */
+void process_free(struct process *p);
+
+#endif

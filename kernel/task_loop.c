@@ -1,0 +1,368 @@
+/* The life of a task thread: run the vCPU, turn each event into a syscall, a page fault
+ * or a signal, and deliver signals on the way back to the guest (Linux's
+ * exit_to_user_mode_loop). */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/pte.h"
+#include "kernel/kernel.h"
+#include "kernel/sig_send.h"
+#include "kernel/signal.h"
+#include "kernel/signal_frame.h"
+#include "kernel/syscall.h"
+#include "kernel/transport.h"
+#include "vmm/layout.h"
+#include "vmm/log.h"
+#include "vmm/vcpu.h"
+
+#define SYSCALL_INSN_LEN 2
+/* How soon to look again when a kick found the vCPU inside the exit-less trampoline. */
+#define RETRY_KICK_NS 50000
+
+static bool is_restart(long ret)
+{
+	return ret == -ERESTARTSYS || ret == -ERESTARTNOINTR || ret == -ERESTARTNOHAND ||
+	       ret == -ERESTART_RESTARTBLOCK;
+}
+
+/* Re-executes the interrupted syscall on return (RIP back onto `syscall`). */
+static void restart_syscall(struct task *t)
+{
+	struct kvm_regs *r = vcpu_regs(t->vcpu);
+
+	r->rax = t->orig_rax;
+	r->rip -= SYSCALL_INSN_LEN;
+	vcpu_regs_changed(t->vcpu);
+}
+
+/* As Linux's handle_signal() before the frame: the syscall's fate. */
+static void restart_for_handler(struct task *t, const struct ksigaction *act)
+{
+	struct kvm_regs *r = vcpu_regs(t->vcpu);
+
+	switch (t->restart_ret) {
+	case -ERESTARTSYS:
+		if (act->flags & SA_RESTART) {
+			restart_syscall(t);
+			break;
+		}
+		__attribute__((fallthrough));
+	case -ERESTARTNOHAND:
+	case -ERESTART_RESTARTBLOCK:
+		r->rax = (uint64_t)-EINTR;
+		vcpu_regs_changed(t->vcpu);
+		break;
+	case -ERESTARTNOINTR:
+		restart_syscall(t);
+		break;
+	}
+	t->restart_ret = 0;
+}
+
+/* Dies by signo's default action. Preconditions: k->mu held. */
+static void die_by_signal(struct task *t, int signo, const siginfo_t *info)
+{
+	struct process *p = t->proc;
+	/* The status's core bit says a dump was written; Linux writes none with
+	 * RLIMIT_CORE 0. hvtrace never writes one, but reports what Linux would. */
+	bool core = sig_default_action(signo) == SIG_DEFAULT_CORE && p->rlim[RLIMIT_CORE].rlim_cur != 0;
+
+	if (!p->group_exiting && info->si_code > 0 && (SIGBIT(signo) & (SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) |
+	    SIGBIT(SIGILL) | SIGBIT(SIGTRAP) | SIGBIT(SIGFPE)))) {
+		p->fault_exit = (struct task_exit){.is_signal = true, .code = signo, .core = core};
+		p->fault_addr = (uint64_t)(uintptr_t)info->si_addr;
+		p->fault_rip = vcpu_regs(t->vcpu)->rip;
+		p->fault_code = info->si_code;
+	}
+	sig_group_exit(p, signo | (core ? 0x80 : 0));
+}
+
+/* Signal delivery on the way back to the guest. Preconditions: the vCPU is at a user
+ * instruction boundary (registers exact). */
+static void do_work(struct task *t)
+{
+	struct kernel *k = t->k;
+	struct process *p = t->proc;
+	siginfo_t info;
+
+	atomic_store(&t->work, 0);
+	pthread_mutex_lock(&k->mu);
+	for (;;) {
+		if (t->killed) {
+			t->has_exited = true;
+			break;
+		}
+		if (p->stopped) {
+			t->sleeping = true;
+			pthread_cond_wait(&t->wake, &k->mu);
+			t->sleeping = false;
+			continue;
+		}
+		int signo = sig_dequeue(t, &info);
+		if (!signo)
+			break;
+		struct ksigaction *act = &p->sighand->action[signo - 1];
+		if (act->handler == (uint64_t)(uintptr_t)SIG_IGN)
+			continue;
+		if (act->handler == (uint64_t)(uintptr_t)SIG_DFL) {
+			switch (sig_default_action(signo)) {
+			case SIG_DEFAULT_IGNORE:
+			case SIG_DEFAULT_CONT:
+				continue;
+			case SIG_DEFAULT_STOP:
+				if (!p->stopped && !p->group_exiting) {
+					p->stopped = true;
+					p->stop_signo = signo;
+					p->report_stopped = true;
+					p->report_continued = false;
+					sig_notify_parent_stop(p, CLD_STOPPED);
+					for (struct task *x = p->threads; x; x = x->thread_next)
+						if (x != t)
+							task_kick(x);
+				}
+				continue;
+			case SIG_DEFAULT_TERM:
+			case SIG_DEFAULT_CORE:
+				die_by_signal(t, signo, &info);
+				continue;
+			}
+		}
+		/* A handler. */
+		struct ksigaction a = *act;
+		if (t->restart_ret)
+			restart_for_handler(t, &a);
+		if (sig_setup_frame(t, signo, &info, &a)) {
+			/* As Linux's signal_setup_done() failing: SIGSEGV, forced. */
+			p->sighand->action[SIGSEGV - 1].handler = (uint64_t)(uintptr_t)SIG_DFL;
+			t->blocked &= ~SIGBIT(SIGSEGV);
+			siginfo_t si;
+			memset(&si, 0, sizeof si);
+			si.si_signo = SIGSEGV;
+			si.si_code = SI_KERNEL;
+			sig_send(p, t, SIGSEGV, &si);
+			continue;
+		}
+		t->restore_saved_mask = false;
+		t->blocked |= a.mask;
+		if (!(a.flags & SA_NODEFER))
+			t->blocked |= SIGBIT(signo);
+		t->blocked &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+		if (a.flags & SA_RESETHAND)
+			*act = (struct ksigaction){0};
+	}
+	if (!t->has_exited) {
+		if (t->restart_ret) {
+			/* No handler ran: the syscall starts over (as Linux without a handler). */
+			restart_syscall(t);
+			t->restart_ret = 0;
+		}
+		if (t->restore_saved_mask) {
+			t->blocked = t->saved_mask;
+			t->restore_saved_mask = false;
+		}
+	}
+	pthread_mutex_unlock(&k->mu);
+}
+
+/* A fault's signal, as Linux's force_sig_fault(): it cannot be blocked or ignored. */
+static void force_fault_signal(struct task *t, const struct fault_signal *fs, const struct vcpu_event *ev)
+{
+	struct kernel *k = t->k;
+	siginfo_t info;
+
+	memset(&info, 0, sizeof info);
+	info.si_signo = fs->signo;
+	info.si_code = fs->code;
+	info.si_addr = (void *)(uintptr_t)fs->addr;
+	t->fault_trapno = ev->vector;
+	t->fault_err = ev->error_code;
+	t->fault_cr2 = ev->vector == VEC_PF ? ev->cr2 : 0;
+	pthread_mutex_lock(&k->mu);
+	struct ksigaction *act = &t->proc->sighand->action[fs->signo - 1];
+	if (act->handler == (uint64_t)(uintptr_t)SIG_IGN || (t->blocked & SIGBIT(fs->signo))) {
+		act->handler = (uint64_t)(uintptr_t)SIG_DFL;
+		t->blocked &= ~SIGBIT(fs->signo);
+	}
+	sig_send(t->proc, t, fs->signo, &info);
+	pthread_mutex_unlock(&k->mu);
+	atomic_fetch_or(&t->work, TASK_WORK_SIGNAL);
+}
+
+static void run_syscall(struct task *t, uint64_t nr)
+{
+	struct kvm_regs *r = vcpu_regs(t->vcpu);
+	const uint64_t args[6] = {r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9};
+
+	t->orig_rax = nr;
+	long ret = syscall_dispatch(t, nr, args);
+	if (nr == __NR_rt_sigreturn && syscall_handler(nr))
+		return; /* the registers are the frame's (or a forced SIGSEGV is pending) */
+	r->rax = (uint64_t)ret;
+	vcpu_regs_changed(t->vcpu);
+	if (is_restart(ret)) {
+		t->restart_ret = ret;
+		r->rax = (uint64_t)-EINTR;
+		atomic_fetch_or(&t->work, TASK_WORK_SIGNAL);
+	}
+}
+
+/* Is the vCPU inside an exit-less trampoline (a syscall half done, registers not the
+ * user's)? Signals wait until it is out. */
+static bool in_trampoline(struct task *t)
+{
+	uint64_t rip = vcpu_regs(t->vcpu)->rip;
+
+	return (vcpu_sregs(t->vcpu)->cs.selector & 3) == 0 ||
+	       (rip >= XL_BASE && rip < XL_BASE + (uint64_t)XL_MAX_VCPUS * XL_STRIDE);
+}
+
+/* Handles one event. Returns -1 when the guest cannot go on (message in k->fatal). */
+static int handle_event(struct task *t, struct vcpu_event *ev)
+{
+	struct kvm_regs *r = vcpu_regs(t->vcpu);
+	struct fault_signal sig = {0};
+
+	switch (ev->kind) {
+	case VEV_SYSCALL_SLOT: {
+		long ret;
+		enum transport_action act = transport_on_fallback(t, &ret);
+		if (act == TRANSPORT_RESUME)
+			return 0;
+		if (act == TRANSPORT_RETURN) {
+			r->rax = (uint64_t)ret;
+			vcpu_regs_changed(t->vcpu);
+			return 0;
+		}
+		/* Registers are at syscall entry now: as the exit path. */
+		run_syscall(t, (uint32_t)r->rax);
+		return 0;
+	}
+	case VEV_SYSCALL:
+		/* As Linux's do_syscall_64(): the number is the low 32 bits of RAX. */
+		run_syscall(t, (uint32_t)r->rax);
+		return 0;
+	case VEV_EXCEPTION: {
+		int pf = 0;
+		if (ev->vector == VEC_PF) {
+			pf = mm_fault(t->proc->mm, ev->cr2, (uint32_t)ev->error_code);
+			if (pf == 0)
+				return 0;
+		}
+		struct fpu_status fpu, *fp = NULL;
+		if ((ev->vector == VEC_MF || ev->vector == VEC_XM) &&
+		    !vcpu_get_fpu_status(t->vcpu, &fpu.fcw, &fpu.fsw, &fpu.mxcsr))
+			fp = &fpu;
+		sig_from_exception(ev, r->rip, pf, fp, &sig);
+		if (sig.signo)
+			force_fault_signal(t, &sig, ev);
+		return 0;
+	}
+	case VEV_DEBUG:
+		sig = (struct fault_signal){.signo = SIGTRAP, .code = TRAP_TRACE, .addr = r->rip};
+		force_fault_signal(t, &sig, ev);
+		return 0;
+	case VEV_INTERRUPTED:
+		return 0;
+	case VEV_FATAL: {
+		char regs[400];
+		vcpu_describe_state(t->vcpu, regs, sizeof regs);
+		pthread_mutex_lock(&t->k->mu);
+		if (!t->k->fatal[0])
+			snprintf(t->k->fatal, sizeof t->k->fatal, "guest stopped (pid %d): %s; %s",
+				 t->proc->pid, ev->what, regs);
+		pthread_mutex_unlock(&t->k->mu);
+		return -1;
+	}
+	}
+	return 0;
+}
+
+/* A one-shot kick of this thread, for when a signal found the vCPU inside the
+ * exit-less trampoline and the guest might go back to user code without an exit. */
+static void arm_retry_kick(timer_t *timer, bool *have)
+{
+	if (!*have) {
+		struct sigevent sev;
+		memset(&sev, 0, sizeof sev);
+		sev.sigev_notify = SIGEV_THREAD_ID;
+		sev.sigev_signo = SIGKICK;
+		sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+		if (timer_create(CLOCK_MONOTONIC, &sev, timer))
+			return;
+		*have = true;
+	}
+	struct itimerspec its = {.it_value = {0, RETRY_KICK_NS}};
+	timer_settime(*timer, 0, &its, NULL);
+}
+
+static void *task_main(void *arg)
+{
+	struct task *t = arg;
+	struct kernel *k = t->k;
+	struct vcpu_event ev;
+	timer_t retry;
+	bool have_retry = false;
+
+	if (vcpu_set_owner(t->vcpu) || transport_start(t, (enum syscall_transport)k->transport)) {
+		pthread_mutex_lock(&k->mu);
+		if (!k->fatal[0])
+			snprintf(k->fatal, sizeof k->fatal, "pid %d: cannot set up its vCPU", t->proc->pid);
+		sig_group_exit(k->init, SIGKILL);
+		sig_group_exit(t->proc, SIGKILL);
+		pthread_mutex_unlock(&k->mu);
+		t->has_exited = true;
+	}
+	while (!t->has_exited) {
+		if (atomic_load(&t->work)) {
+			/* SIGKILL needs no user boundary: the registers do not matter any more. */
+			if (t->killed)
+				break;
+			if (!in_trampoline(t))
+				do_work(t);
+			else
+				arm_retry_kick(&retry, &have_retry);
+			if (t->has_exited)
+				break;
+		}
+		transport_before_entry(t);
+		if (vcpu_run(t->vcpu, &ev) || handle_event(t, &ev)) {
+			/* The guest cannot go on: the whole guest ends (as a kernel panic). */
+			pthread_mutex_lock(&k->mu);
+			if (!k->fatal[0])
+				snprintf(k->fatal, sizeof k->fatal, "pid %d: vCPU failure", t->proc->pid);
+			for (struct process *p = k->procs; p; p = p->all_next)
+				if (p->state == PROC_LIVE)
+					sig_group_exit(p, SIGKILL);
+			pthread_mutex_unlock(&k->mu);
+		}
+	}
+	if (have_retry)
+		timer_delete(retry);
+	transport_stop(t);
+	task_exit_final(t);
+	return NULL;
+}
+
+int task_start(struct task *t)
+{
+	pthread_attr_t attr;
+	int r;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	/* The handlers keep a few pages on the stack (signal frames, XSAVE images). */
+	pthread_attr_setstacksize(&attr, 1 << 20);
+	r = pthread_create(&t->thread, &attr, task_main, t);
+	pthread_attr_destroy(&attr);
+	if (r)
+		return -r;
+	t->thread_started = true;
+	return 0;
+}
