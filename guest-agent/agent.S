@@ -19,7 +19,7 @@
 
 	.section .rodata.hv_agent, "a"
 	.balign 4096
-	.globl hv_agent_start, hv_agent_flush, hv_agent_flush_end, hv_agent_trampoline, hv_agent_probe_nops
+	.globl hv_agent_start, hv_agent_flush, hv_agent_trampoline, hv_agent_probe_nops
 	.globl hv_agent_probe_load, hv_agent_probe_syscall_loop, hv_agent_probe_return_ring3
 	.globl hv_agent_probe_return_ring0, hv_agent_end
 	.globl hv_agent_xl3, hv_agent_xl3_out, hv_agent_xl0, hv_agent_xl0_out
@@ -80,7 +80,6 @@ hv_agent_flush:
 	pop %rcx
 	pop %rax
 	iretq
-hv_agent_flush_end:
 
 	.org hv_agent_start + 4096
 /* MSR_LSTAR. On kvm_pvm `syscall` stays in ring 3 and the `out` is allowed by the TSS

@@ -37,6 +37,7 @@ static int process_init(struct process *p, struct kernel *k, const struct hv_run
 	p->pid = p->pgid = p->sid = 1; /* pid 1 of its own pid namespace, as in a container */
 	p->state = PROC_LIVE;
 	p->exit_signal = SIGCHLD;
+	p->dumpable = true;
 	p->fs.root_fd = p->fs.cwd_fd = -1;
 	for (int i = 0; i < RLIM_NLIMITS; i++)
 		getrlimit(i, &p->rlim[i]);

@@ -16,6 +16,7 @@
 #include "kernel/syscall.h"
 #include "kernel/transport.h"
 #include "kernel/uaccess.h"
+#include "vmm/log.h"
 #include "vmm/vcpu.h"
 
 #define WAIT_ANY_CHILD_FLAGS (WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL)
@@ -139,6 +140,15 @@ static void process_become_zombie(struct process *p, int last_code)
 		struct process *c = p->children;
 		p->children = c->sibling;
 		c->parent = NULL;
+		if (c->pdeath_signal && c->state == PROC_LIVE) {
+			siginfo_t info;
+			memset(&info, 0, sizeof info);
+			info.si_signo = c->pdeath_signal;
+			info.si_code = SI_USER;
+			info.si_pid = p->pid;
+			info.si_uid = getuid();
+			sig_send(c, NULL, c->pdeath_signal, &info);
+		}
 		if (!reaper) {
 			/* pid 1 is gone: every orphan dies with the guest and is reaped by it. */
 			if (c->state == PROC_LIVE)

@@ -59,6 +59,8 @@ static int new_process(struct task *parent, const struct clone_req *cr, struct p
 	p->k = pp->k;
 	p->state = PROC_LIVE;
 	p->exit_signal = cr->exit_signal;
+	p->dumpable = pp->dumpable;
+	p->no_new_privs = pp->no_new_privs;
 	memcpy(p->rlim, pp->rlim, sizeof p->rlim);
 	p->umask = pp->umask;
 	memcpy(p->comm, pp->comm, sizeof p->comm);

@@ -20,6 +20,8 @@ X(execveat) X(futex)
 X(rt_sigaction) X(rt_sigprocmask) X(rt_sigpending) X(rt_sigsuspend) X(pause) X(rt_sigtimedwait)
 X(sigaltstack) X(rt_sigreturn) X(kill) X(tkill) X(tgkill) X(rt_sigqueueinfo) X(rt_tgsigqueueinfo)
 X(getpgid) X(getpgrp) X(getsid) X(setsid) X(setpgid)
+/* kernel/sys_prctl.c */
+X(prctl)
 
 #ifdef FAST
 /* Served by the exit-less server (kernel/transport.h): no blocking, no vCPU registers,

@@ -95,6 +95,10 @@ struct process {
 	int group_exit_wstatus;
 	bool is_subreaper;
 	bool did_exec;
+	int pdeath_signal;  /* PR_SET_PDEATHSIG: sent when the parent dies */
+	bool dumpable;      /* PR_SET_DUMPABLE (ptrace access checks use it) */
+	bool no_new_privs;
+	int ptracer;        /* PR_SET_PTRACER: 0 none, -1 any, else a pid */
 	/* Group stop (SIGSTOP & co.) and what wait(2) has yet to report of it. */
 	bool stopped;
 	int stop_signo;

@@ -331,6 +331,9 @@ static void *task_main(void *arg)
 			if (t->has_exited)
 				break;
 		}
+		/* A shootdown's re-stores wait for ring 3: come back soon (vcpu_flush_blocked). */
+		if (vcpu_flush_blocked(t->vcpu))
+			arm_retry_kick(&retry, &have_retry);
 		transport_before_entry(t);
 		if (vcpu_run(t->vcpu, &ev) || handle_event(t, &ev)) {
 			/* The guest cannot go on: the whole guest ends (as a kernel panic). */

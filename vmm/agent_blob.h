@@ -2,7 +2,7 @@
 #ifndef HV_VMM_AGENT_BLOB_H
 #define HV_VMM_AGENT_BLOB_H
 
-extern const char hv_agent_start[], hv_agent_flush[], hv_agent_flush_end[], hv_agent_trampoline[];
+extern const char hv_agent_start[], hv_agent_flush[], hv_agent_trampoline[];
 extern const char hv_agent_probe_nops[], hv_agent_probe_load[], hv_agent_end[];
 extern const char hv_agent_probe_syscall_loop[], hv_agent_probe_return_ring3[];
 extern const char hv_agent_probe_return_ring0[];

@@ -45,13 +45,16 @@ void gmem_destroy(struct guest_mem *gm)
 	memset(gm, 0, sizeof *gm);
 }
 
-int frame_alloc(struct guest_mem *gm, uint64_t *gpa)
+static int alloc(struct guest_mem *gm, uint64_t *gpa, bool fresh_first)
 {
 	uint64_t f;
 	bool dirty;
 
 	pthread_mutex_lock(&gm->lock);
-	if (gm->free_top) {
+	if (fresh_first && gm->next_fresh < gm->nframes) {
+		f = gm->next_fresh++;
+		dirty = false;
+	} else if (gm->free_top) {
 		f = gm->free_stack[--gm->free_top];
 		dirty = true;
 	} else if (gm->next_fresh < gm->nframes) {
@@ -68,6 +71,16 @@ int frame_alloc(struct guest_mem *gm, uint64_t *gpa)
 		memset(gm->host + f * PAGE_SIZE, 0, PAGE_SIZE);
 	*gpa = f * PAGE_SIZE;
 	return 0;
+}
+
+int frame_alloc(struct guest_mem *gm, uint64_t *gpa)
+{
+	return alloc(gm, gpa, false);
+}
+
+int frame_alloc_fresh(struct guest_mem *gm, uint64_t *gpa)
+{
+	return alloc(gm, gpa, true);
 }
 
 void frame_get(struct guest_mem *gm, uint64_t gpa)

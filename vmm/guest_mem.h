@@ -34,6 +34,8 @@ static inline void *gmem_ptr(const struct guest_mem *gm, uint64_t gpa, uint64_t 
 
 /* A zeroed frame with refcount 1, or -ENOMEM when guest RAM is exhausted. */
 int frame_alloc(struct guest_mem *gm, uint64_t *gpa);
+/* As frame_alloc, but a frame never handed out before when there is one left. */
+int frame_alloc_fresh(struct guest_mem *gm, uint64_t *gpa);
 void frame_get(struct guest_mem *gm, uint64_t gpa);
 /* Drops one reference; the frame is free again when the last one goes. */
 void frame_put(struct guest_mem *gm, uint64_t gpa);

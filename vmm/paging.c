@@ -9,11 +9,6 @@ static uint64_t *table_at(struct guest_mem *gm, uint64_t gpa)
 	return gmem_ptr(gm, gpa & PTE_ADDR_MASK, PAGE_SIZE);
 }
 
-int pt_new_root(struct guest_mem *gm, uint64_t *root)
-{
-	return frame_alloc(gm, root);
-}
-
 uint64_t *pt_entry(struct guest_mem *gm, uint64_t root, uint64_t va, bool create,
 		   uint64_t table_flags, int *err)
 {

@@ -15,9 +15,6 @@
 #define PT_ACCESS_USER 2u
 #define PT_ACCESS_EXEC 4u
 
-/* Allocates an empty top-level table. */
-int pt_new_root(struct guest_mem *gm, uint64_t *root);
-
 /* The level-1 entry for va. With create, missing tables are allocated and linked with
  * table_flags; *err is -ENOMEM when that fails. NULL (with *err 0) when a table is
  * missing and !create, or when a large page maps va. */

@@ -180,6 +180,7 @@ int vcpu_get(struct hv_vm *vm, struct vcpu **out)
 		c->pool_next = NULL;
 		pthread_mutex_lock(&c->flush_lock);
 		c->flush_len = c->flush_done = 0;
+		atomic_store(&c->flush_taken, atomic_load(&c->flush_queued)); /* dropped */
 		pthread_mutex_unlock(&c->flush_lock);
 		c->has_owner = false;
 		*out = c;
@@ -256,6 +257,7 @@ int vcpu_start_user(struct vcpu *c, uint64_t cr3, uint64_t rip, uint64_t rsp)
 	c->run->kvm_dirty_regs = 0;
 	pthread_mutex_lock(&c->flush_lock);
 	c->flush_len = c->flush_done = 0;
+	atomic_store(&c->flush_taken, atomic_load(&c->flush_queued)); /* dropped */
 	pthread_mutex_unlock(&c->flush_lock);
 	return 0;
 }
@@ -278,6 +280,7 @@ int vcpu_clone_user(struct vcpu *c, struct vcpu *from, uint64_t cr3)
 	c->run->kvm_dirty_regs = 0;
 	pthread_mutex_lock(&c->flush_lock);
 	c->flush_len = c->flush_done = 0;
+	atomic_store(&c->flush_taken, atomic_load(&c->flush_queued)); /* dropped */
 	pthread_mutex_unlock(&c->flush_lock);
 	return 0;
 }
@@ -298,9 +301,15 @@ int vcpu_queue_pte_flush(struct vcpu *c, uint64_t pte_va, uint64_t user_va)
 		c->flush_cap = cap;
 	}
 	c->flush[c->flush_len++] = (struct pte_flush_entry){pte_va, user_va};
+	atomic_fetch_add(&c->flush_queued, 1);
 out:
 	pthread_mutex_unlock(&c->flush_lock);
 	return r;
+}
+
+bool vcpu_flush_blocked(struct vcpu *c)
+{
+	return (vcpu_sregs(c)->cs.selector & 3) == 0 && vcpu_flush_pending(c);
 }
 
 bool vcpu_flush_pending(struct vcpu *c)
@@ -371,11 +380,16 @@ void vcpu_shootdown(struct vcpu *const *list, int n)
 
 	for (int i = 0; i < n; i++) {
 		struct vcpu *c = list[i];
-		if (c == self || !c->has_owner || !atomic_load(&c->in_guest))
+		if (c == self || !c->has_owner)
 			continue;
-		uint64_t seq = atomic_load(&c->exits);
-		pthread_kill(c->owner, kick_signo);
-		for (unsigned spins = 0; atomic_load(&c->in_guest) && atomic_load(&c->exits) == seq; spins++) {
+		/* Everything queued so far, ours included, must reach the agent before the
+		 * vCPU runs user code again. Outside KVM_RUN it will be, on entry. */
+		uint64_t target = atomic_load(&c->flush_queued);
+		for (unsigned spins = 0; atomic_load(&c->in_guest) && atomic_load(&c->flush_taken) < target; spins++) {
+			/* Kick again now and then: a kick that found the vCPU in the agent (ring
+			 * 0) only makes it re-enter there; its thread retries soon after. */
+			if (spins % 64 == 0)
+				pthread_kill(c->owner, kick_signo);
 			if (spins < 64) {
 				sched_yield();
 			} else {
@@ -398,6 +412,7 @@ static void fill_mailbox(struct vcpu *c)
 	mb[0] = n;
 	memcpy(&mb[2], &c->flush[c->flush_done], n * sizeof(struct pte_flush_entry));
 	c->flush_done += n;
+	atomic_fetch_add(&c->flush_taken, n);
 	mb[1] = c->flush_done < c->flush_len;
 	if (!mb[1])
 		c->flush_len = c->flush_done = 0;
@@ -645,11 +660,13 @@ static int run_inner(struct vcpu *c, struct vcpu_event *ev)
 		ev->vector = VEC_GP;
 		return 0;
 	}
-	/* Not when a kick interrupted the agent's own flush routine: it asks for the rest
-	 * itself (PORT_FLUSH_MORE), and a second frame would bury the user state. */
-	bool in_flush = rip >= AGENT_VA(hv_agent_flush) && rip < AGENT_VA(hv_agent_flush_end);
+	/* Only from ring 3. A kick can interrupt the agent in ring 0 (an exception stub
+	 * between its frame push and its `out`, the flush routine itself, the ring-0
+	 * exit-less trampoline); a flush frame built there would bury the state the agent
+	 * is about to report. The caller retries once the vCPU is back in ring 3
+	 * (vcpu_flush_blocked). */
 	pthread_mutex_lock(&c->flush_lock);
-	if (c->flush_len > c->flush_done && !in_flush)
+	if (c->flush_len > c->flush_done && (vcpu_sregs(c)->cs.selector & 3) == 3)
 		enter_agent_flush(c);
 	pthread_mutex_unlock(&c->flush_lock);
 	for (;;) {

@@ -44,6 +44,9 @@ struct vcpu {
 	bool has_owner;
 	_Atomic int in_guest;
 	_Atomic uint64_t exits; /* KVM_RUN returns so far */
+	/* Re-stores ever queued, and ever handed to the agent (which applies them before
+	 * ring 3 runs again): a shootdown waits until the second reaches the first. */
+	_Atomic uint64_t flush_queued, flush_taken;
 
 	struct vcpu *pool_next;
 };
@@ -107,6 +110,9 @@ int vcpu_set_lstar(struct vcpu *c, uint64_t va);
 int vcpu_queue_pte_flush(struct vcpu *c, uint64_t pte_va, uint64_t user_va);
 /* Are re-stores waiting for this vCPU's next entry? */
 bool vcpu_flush_pending(struct vcpu *c);
+/* Are they waiting while the vCPU sits in ring 0 (agent code), where they cannot be
+ * applied? Then it must be made to exit again once it is back in ring 3. */
+bool vcpu_flush_blocked(struct vcpu *c);
 
 /* The signal that kicks a vCPU thread out of KVM_RUN (blocked outside it). */
 void vcpu_set_kick_signal(int signo);

@@ -173,7 +173,12 @@ static int build_kernel_half(struct hv_vm *vm)
 
 int vm_new_address_space(struct hv_vm *vm, uint64_t *root)
 {
-	int r = pt_new_root(&vm->mem, root);
+	/* A root from a frame never used before. On kvm_pvm a scrubbed root frame that
+	 * became a root again was seen to keep a stale translation (a child faulting at a
+	 * wrong address right after fork); the same frames are fine as lower tables or data,
+	 * where they go. Fresh frames run out only after about as many address spaces as
+	 * guest RAM has pages; then recycled ones serve. */
+	int r = frame_alloc_fresh(&vm->mem, root);
 
 	if (r)
 		return r;

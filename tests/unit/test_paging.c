@@ -23,7 +23,7 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof *f);
 
-	if (!f || gmem_init(&f->gm, 64ull << 20) || pt_new_root(&f->gm, &f->root)) {
+	if (!f || gmem_init(&f->gm, 64ull << 20) || frame_alloc(&f->gm, &f->root)) {
 		free(f);
 		return -1;
 	}
@@ -457,7 +457,7 @@ static void test_pt_entry_create_reports_enomem_when_memory_is_exhausted(void **
 	(void)state;
 
 	assert_int_equal(gmem_init(&gm, 16 * PAGE_SIZE), 0);
-	assert_int_equal(pt_new_root(&gm, &root), 0);
+	assert_int_equal(frame_alloc(&gm, &root), 0);
 	while (frame_alloc(&gm, &hog[n]) == 0)
 		n++;
 	assert_null(pt_entry(&gm, root, UVA, true, PTE_W, &err));
