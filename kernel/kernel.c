@@ -89,15 +89,24 @@ int task_sleep(struct task *t, const struct timespec *deadline)
 	return r == ETIMEDOUT ? -ETIMEDOUT : 0;
 }
 
-int task_wait_host_fd(struct task *t, int fd, short events)
+int task_poll_host(struct task *t, struct pollfd *fds, unsigned long n, const struct timespec *timeout)
 {
 	sigset_t allow;
-	struct pollfd pfd = {.fd = fd, .events = events};
+	struct timespec end, left;
 
 	/* Only the kick may interrupt the wait: ppoll unblocks it atomically, so a kick
 	 * sent before we got here is pending and ends the wait at once. */
 	pthread_sigmask(SIG_SETMASK, NULL, &allow);
 	sigdelset(&allow, SIGKICK);
+	if (timeout) {
+		clock_gettime(CLOCK_MONOTONIC, &end);
+		end.tv_sec += timeout->tv_sec;
+		end.tv_nsec += timeout->tv_nsec;
+		if (end.tv_nsec >= 1000000000L) {
+			end.tv_sec++;
+			end.tv_nsec -= 1000000000L;
+		}
+	}
 	for (;;) {
 		if (atomic_load(&t->work)) {
 			pthread_mutex_lock(&t->k->mu);
@@ -106,10 +115,21 @@ int task_wait_host_fd(struct task *t, int fd, short events)
 			if (pending)
 				return -EINTR;
 		}
-		int n = ppoll(&pfd, 1, NULL, &allow);
-		if (n > 0)
-			return 0;
-		if (n < 0 && errno != EINTR)
+		const struct timespec *tp = NULL;
+		if (timeout) {
+			struct timespec now;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			int64_t ns = (end.tv_sec - now.tv_sec) * 1000000000LL + (end.tv_nsec - now.tv_nsec);
+			if (ns < 0)
+				ns = 0;
+			left.tv_sec = ns / 1000000000LL;
+			left.tv_nsec = ns % 1000000000LL;
+			tp = &left;
+		}
+		int r = ppoll(fds, n, tp, &allow);
+		if (r >= 0)
+			return r;
+		if (errno != EINTR)
 			return -errno;
 		/* EINTR: a kick; the loop looks at the task's work. */
 		pthread_mutex_lock(&t->k->mu);
@@ -118,4 +138,12 @@ int task_wait_host_fd(struct task *t, int fd, short events)
 		if (pending)
 			return -EINTR;
 	}
+}
+
+int task_wait_host_fd(struct task *t, int fd, short events)
+{
+	struct pollfd pfd = {.fd = fd, .events = events};
+	int r = task_poll_host(t, &pfd, 1, NULL);
+
+	return r < 0 ? r : 0;
 }

@@ -8,6 +8,7 @@
 #ifndef HV_KERNEL_KERNEL_H
 #define HV_KERNEL_KERNEL_H
 
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -56,6 +57,9 @@ void task_kick(struct task *t);
 int task_sleep(struct task *t, const struct timespec *deadline);
 /* Is a signal deliverable to t, or must t die? Preconditions: k->mu held. */
 bool task_signal_pending(struct task *t);
+/* ppoll(2) on host fds for a task: signals and SIGKICK interrupt it (-EINTR).
+ * timeout NULL: no limit. Returns the ready count or -errno. */
+int task_poll_host(struct task *t, struct pollfd *fds, unsigned long n, const struct timespec *timeout);
 /* Waits for host fd to become ready for events (POLLIN/POLLOUT), interruptibly.
  * Returns 0 when ready, -EINTR when a signal is pending or the task must die. */
 int task_wait_host_fd(struct task *t, int fd, short events);

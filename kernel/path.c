@@ -143,12 +143,25 @@ static int openat2_in_root(struct process *p, const char *abs, int flags, mode_t
 	return fd < 0 ? -errno : (int)fd;
 }
 
+bool path_is_proc_self_exe(struct process *p, const char *path)
+{
+	char own[32];
+
+	if (!strcmp(path, "/proc/self/exe") || !strcmp(path, "/proc/thread-self/exe"))
+		return true;
+	snprintf(own, sizeof own, "/proc/%d/exe", p->pid);
+	return !strcmp(path, own);
+}
+
 int path_open(struct process *p, int dirfd, const char *path, int flags, mode_t mode)
 {
 	int fd;
 
 	if (!path[0])
 		return -ENOENT;
+	/* The guest's own /proc/self/exe is its image (the host's would be hvtrace). */
+	if (path_is_proc_self_exe(p, path) && p->exe_path && strcmp(p->exe_path, path))
+		return path_open(p, AT_FDCWD, p->exe_path, flags, mode);
 	flags |= O_CLOEXEC;
 	if (has_root(&p->fs)) {
 		char abs[GUEST_PATH_MAX];

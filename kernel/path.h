@@ -5,6 +5,7 @@
 #ifndef HV_KERNEL_PATH_H
 #define HV_KERNEL_PATH_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "kernel/task.h"
@@ -17,6 +18,8 @@ void fs_release(struct fs_context *fs);
 
 /* openat(2) for the guest: a host fd (O_CLOEXEC on the host) or -errno. */
 int path_open(struct process *p, int dirfd, const char *path, int flags, mode_t mode);
+/* Is path the guest's /proc/self/exe (or /proc/PID/exe of itself)? */
+bool path_is_proc_self_exe(struct process *p, const char *path);
 
 /* For operations on a last component that must not be followed (unlink, mkdir, lstat,
  * readlink, rename...): *dir_fd is a host directory fd to use with *last; close it with

@@ -370,16 +370,6 @@ SYSCALL(ioctl)
 	}
 }
 
-static bool is_proc_self_exe(struct task *t, const char *path)
-{
-	char own[32];
-
-	if (!strcmp(path, "/proc/self/exe") || !strcmp(path, "/proc/thread-self/exe"))
-		return true;
-	snprintf(own, sizeof own, "/proc/%d/exe", t->proc->pid);
-	return !strcmp(path, own);
-}
-
 static long do_readlink(struct task *t, int dirfd, uint64_t path_va, uint64_t buf, uint64_t size)
 {
 	char path[GUEST_PATH_MAX], target[GUEST_PATH_MAX];
@@ -390,7 +380,7 @@ static long do_readlink(struct task *t, int dirfd, uint64_t path_va, uint64_t bu
 		return -EINVAL;
 	if ((r = get_user_path(t, path, path_va)))
 		return r;
-	if (is_proc_self_exe(t, path)) {
+	if (path_is_proc_self_exe(t->proc, path)) {
 		n = (long)strlen(t->proc->exe_path);
 		memcpy(target, t->proc->exe_path, (size_t)n);
 	} else {
@@ -742,3 +732,34 @@ static long do_pipe(struct task *t, uint64_t fds_va, int flags)
 
 SYSCALL(pipe) { return do_pipe(t, a[0], 0); }
 SYSCALL(pipe2) { return do_pipe(t, a[0], (int)a[1]); }
+
+SYSCALL(utimensat)
+{
+	int dirfd = (int)a[0], flags = (int)a[3];
+	struct timespec ts[2], *tp = NULL;
+	char path[GUEST_PATH_MAX];
+	long r;
+
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if (a[2]) {
+		if (get_user(t, ts, a[2], sizeof ts))
+			return -EFAULT;
+		tp = ts;
+	}
+	if (!a[1]) {
+		/* futimens(): the fd itself. */
+		int h = host_fd(t, (uint64_t)(unsigned)dirfd);
+		if (h < 0)
+			return h;
+		return futimens(h, tp) < 0 ? -errno : 0;
+	}
+	if ((r = get_user_path(t, path, a[1])))
+		return r;
+	struct path_parent pp;
+	if ((r = path_parent(t->proc, dirfd, path, &pp)))
+		return r;
+	r = utimensat(pp.dir_fd, pp.last, tp, flags & AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+	path_put_parent(&pp);
+	return r;
+}

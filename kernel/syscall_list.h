@@ -5,7 +5,9 @@ X(open) X(openat) X(creat) X(close) X(lseek) X(fstat) X(stat) X(lstat) X(newfsta
 X(ioctl) X(readlink) X(readlinkat) X(getcwd) X(chdir) X(fchdir) X(access) X(faccessat)
 X(faccessat2) X(unlink) X(unlinkat) X(mkdir) X(mkdirat) X(rmdir) X(rename) X(renameat)
 X(renameat2) X(dup) X(dup2) X(dup3) X(fcntl) X(getdents64) X(ftruncate) X(truncate)
-X(fsync) X(fdatasync) X(umask) X(pipe) X(pipe2)
+X(fsync) X(fdatasync) X(umask) X(pipe) X(pipe2) X(utimensat)
+/* kernel/sys_poll.c */
+X(poll) X(ppoll) X(select) X(pselect6)
 /* kernel/sys_mm.c */
 X(brk) X(mmap) X(munmap) X(mprotect) X(mremap) X(madvise)
 /* kernel/sys_info.c */

@@ -9,6 +9,7 @@ command -v make >/dev/null 2>&1 || need="$need make"
 [ -f /usr/include/cmocka.h ] || need="$need libcmocka-dev"
 command -v musl-gcc >/dev/null 2>&1 || need="$need musl-tools"
 command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
+[ -x /bin/busybox ] || need="$need busybox-static"
 [ -n "$need" ] || exit 0
 if [ "$(id -u)" != 0 ]; then
 	echo "hvtrace: missing packages:$need" >&2
