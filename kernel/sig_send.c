@@ -164,6 +164,10 @@ int sig_send(struct process *p, struct task *t, int signo, const siginfo_t *info
 	}
 	sp->set |= SIGBIT(signo);
 
+	/* As Linux's wants_signal(): a stopped group takes nothing but SIGKILL (above) and
+	 * SIGCONT; the rest waits in the queue until it continues. */
+	if (p->stopped && signo != SIGCONT)
+		return 0;
 	struct task *target = t ? t : pick_thread(p, signo);
 	if (!target)
 		return 0; /* every thread blocks it: it waits in the queue */
