@@ -80,6 +80,9 @@ static void die_by_signal(struct task *t, int signo, const siginfo_t *info)
 		p->fault_addr = (uint64_t)(uintptr_t)info->si_addr;
 		p->fault_rip = vcpu_regs(t->vcpu)->rip;
 		p->fault_code = info->si_code;
+		hv_info("pid %d killed by %s (%s, address %#llx, rip %#llx)", p->pid, sig_name(signo),
+			sig_code_name(signo, info->si_code), (unsigned long long)p->fault_addr,
+			(unsigned long long)p->fault_rip);
 	}
 	sig_group_exit(p, signo | (core ? 0x80 : 0));
 }

@@ -24,7 +24,8 @@ int gmem_init(struct guest_mem *gm, uint64_t size)
 	gm->nframes = size / PAGE_SIZE;
 	gm->refcount = calloc(gm->nframes, sizeof *gm->refcount);
 	gm->free_stack = malloc(gm->nframes * sizeof *gm->free_stack);
-	if (!gm->refcount || !gm->free_stack) {
+	gm->free_tables = malloc(gm->nframes * sizeof *gm->free_tables);
+	if (!gm->refcount || !gm->free_stack || !gm->free_tables) {
 		gmem_destroy(gm);
 		return -ENOMEM;
 	}
@@ -41,26 +42,38 @@ void gmem_destroy(struct guest_mem *gm)
 		munmap(gm->host, gm->size);
 	free(gm->refcount);
 	free(gm->free_stack);
+	free(gm->free_tables);
 	pthread_mutex_destroy(&gm->lock);
 	memset(gm, 0, sizeof *gm);
 }
 
-static int alloc(struct guest_mem *gm, uint64_t *gpa, bool fresh_first)
+/* Preconditions: gm->lock held. Takes a frame from the first source that has one. */
+static bool take(struct guest_mem *gm, bool for_table, uint64_t *f, bool *dirty)
+{
+	*dirty = true;
+	if (!for_table && gm->free_tables_top) {
+		*f = gm->free_tables[--gm->free_tables_top];
+	} else if (gm->free_top) {
+		*f = gm->free_stack[--gm->free_top];
+	} else if (gm->next_fresh < gm->nframes) {
+		*f = gm->next_fresh++;
+		*dirty = false;
+	} else if (gm->free_tables_top) {
+		/* Every other frame is in use: better a recycled table than failing. */
+		*f = gm->free_tables[--gm->free_tables_top];
+	} else {
+		return false;
+	}
+	return true;
+}
+
+static int alloc(struct guest_mem *gm, uint64_t *gpa, bool for_table)
 {
 	uint64_t f;
 	bool dirty;
 
 	pthread_mutex_lock(&gm->lock);
-	if (fresh_first && gm->next_fresh < gm->nframes) {
-		f = gm->next_fresh++;
-		dirty = false;
-	} else if (gm->free_top) {
-		f = gm->free_stack[--gm->free_top];
-		dirty = true;
-	} else if (gm->next_fresh < gm->nframes) {
-		f = gm->next_fresh++;
-		dirty = false;
-	} else {
+	if (!take(gm, for_table, &f, &dirty)) {
 		pthread_mutex_unlock(&gm->lock);
 		return -ENOMEM;
 	}
@@ -78,7 +91,7 @@ int frame_alloc(struct guest_mem *gm, uint64_t *gpa)
 	return alloc(gm, gpa, false);
 }
 
-int frame_alloc_fresh(struct guest_mem *gm, uint64_t *gpa)
+int frame_alloc_table(struct guest_mem *gm, uint64_t *gpa)
 {
 	return alloc(gm, gpa, true);
 }
@@ -90,16 +103,29 @@ void frame_get(struct guest_mem *gm, uint64_t gpa)
 	pthread_mutex_unlock(&gm->lock);
 }
 
-void frame_put(struct guest_mem *gm, uint64_t gpa)
+static void put(struct guest_mem *gm, uint64_t gpa, bool was_table)
 {
 	uint64_t f = gpa / PAGE_SIZE;
 
 	pthread_mutex_lock(&gm->lock);
 	if (f > 0 && f < gm->nframes && gm->refcount[f] > 0 && --gm->refcount[f] == 0) {
-		gm->free_stack[gm->free_top++] = (uint32_t)f;
+		if (was_table)
+			gm->free_tables[gm->free_tables_top++] = (uint32_t)f;
+		else
+			gm->free_stack[gm->free_top++] = (uint32_t)f;
 		gm->used--;
 	}
 	pthread_mutex_unlock(&gm->lock);
+}
+
+void frame_put(struct guest_mem *gm, uint64_t gpa)
+{
+	put(gm, gpa, false);
+}
+
+void frame_put_table(struct guest_mem *gm, uint64_t gpa)
+{
+	put(gm, gpa, true);
 }
 
 uint32_t frame_refcount(struct guest_mem *gm, uint64_t gpa)

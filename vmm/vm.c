@@ -173,12 +173,7 @@ static int build_kernel_half(struct hv_vm *vm)
 
 int vm_new_address_space(struct hv_vm *vm, uint64_t *root)
 {
-	/* A root from a frame never used before. On kvm_pvm a scrubbed root frame that
-	 * became a root again was seen to keep a stale translation (a child faulting at a
-	 * wrong address right after fork); the same frames are fine as lower tables or data,
-	 * where they go. Fresh frames run out only after about as many address spaces as
-	 * guest RAM has pages; then recycled ones serve. */
-	int r = frame_alloc_fresh(&vm->mem, root);
+	int r = frame_alloc_table(&vm->mem, root);
 
 	if (r)
 		return r;
@@ -336,7 +331,7 @@ int vm_release_address_space(struct hv_vm *vm, uint64_t root, struct vcpu *scrub
 		return r;
 	}
 	for (uint64_t i = 0; i < ntake; i++)
-		frame_put(&vm->mem, take[i] & ~1ull);
+		frame_put_table(&vm->mem, take[i] & ~1ull);
 	free(take);
 	return r;
 }

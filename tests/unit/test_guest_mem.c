@@ -271,6 +271,42 @@ static void test_freed_and_reallocated_frame_is_zeroed_again(void **state)
 	frame_put(gm, g);
 }
 
+static void test_former_page_table_is_reused_as_data_not_as_a_table(void **state)
+{
+	struct guest_mem *gm = *state;
+	uint64_t t, u, d;
+
+	assert_int_equal(frame_alloc_table(gm, &t), 0);
+	memset(gmem_ptr(gm, t, PAGE_SIZE), 0x77, PAGE_SIZE);
+	frame_put_table(gm, t);
+	/* A new table comes from elsewhere while there is anything else... */
+	assert_int_equal(frame_alloc_table(gm, &u), 0);
+	assert_int_not_equal(u, t);
+	/* ...and the old one serves as (zeroed) data first. */
+	assert_int_equal(frame_alloc(gm, &d), 0);
+	assert_int_equal(d, t);
+	assert_true(is_zero(gmem_ptr(gm, d, PAGE_SIZE), PAGE_SIZE));
+	frame_put(gm, d);
+	frame_put_table(gm, u);
+}
+
+static void test_former_page_table_serves_as_a_table_when_nothing_else_is_left(void **state)
+{
+	struct guest_mem *gm = *state;
+	uint64_t f[64], t;
+	int n = 0;
+
+	while (n < 64 && frame_alloc(gm, &f[n]) == 0)
+		n++;
+	assert_true(n < 64); /* the small RAM is exhausted */
+	frame_put_table(gm, f[0]);
+	assert_int_equal(frame_alloc_table(gm, &t), 0);
+	assert_int_equal(t, f[0]);
+	frame_put_table(gm, t);
+	for (int i = 1; i < n; i++)
+		frame_put(gm, f[i]);
+}
+
 static void test_many_freed_frames_all_come_back_zeroed(void **state)
 {
 	struct guest_mem *gm = *state;
@@ -430,6 +466,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_frame_put_ignores_address_outside_guest_ram,
 						setup_small, teardown),
 		cmocka_unit_test_setup_teardown(test_freed_and_reallocated_frame_is_zeroed_again,
+						setup_small, teardown),
+		cmocka_unit_test_setup_teardown(test_former_page_table_is_reused_as_data_not_as_a_table,
+						setup_small, teardown),
+		cmocka_unit_test_setup_teardown(test_former_page_table_serves_as_a_table_when_nothing_else_is_left,
 						setup_small, teardown),
 		cmocka_unit_test_setup_teardown(test_many_freed_frames_all_come_back_zeroed,
 						setup_64m, teardown),
