@@ -73,7 +73,7 @@ static int map_segments(struct mm *mm, int fd, const struct elf_image *img, uint
 }
 
 static int fill_auxv(struct task *t, struct stack_spec *sp, const struct elf_image *img, uint64_t bias,
-		     uint64_t vdso)
+		     uint64_t vdso, uint64_t interp_base)
 {
 	struct auxv_entry *a = sp->auxv;
 	int n = 0;
@@ -86,7 +86,7 @@ static int fill_auxv(struct task *t, struct stack_spec *sp, const struct elf_ima
 	AUX(AT_PHDR, img->phdr_vaddr ? img->phdr_vaddr + bias : 0);
 	AUX(AT_PHENT, img->phent);
 	AUX(AT_PHNUM, img->phnum);
-	AUX(AT_BASE, 0);
+	AUX(AT_BASE, interp_base);
 	AUX(AT_FLAGS, 0);
 	AUX(AT_ENTRY, img->entry + bias);
 	AUX(AT_UID, getuid());
@@ -134,12 +134,26 @@ int exec_load(struct task *t, int dirfd, const char *path, int argc, char *const
 		close(fd);
 		return ee == ELF_ERR_IO ? -(sys_errno ? sys_errno : EIO) : -ENOEXEC;
 	}
+	/* A dynamically linked program: its interpreter (the dynamic loader) is loaded
+	 * beside it and started first, as Linux's load_elf_binary() does. */
+	int ifd = -1;
+	struct elf_image iimg;
 	if (img.has_interp) {
-		snprintf(why, why_len,
-			 "%s: dynamically linked (program interpreter %s): not supported yet; "
-			 "build it with -static", path, img.interp[0] ? img.interp : "?");
-		close(fd);
-		return -ENOEXEC;
+		ifd = path_open(p, AT_FDCWD, img.interp, O_RDONLY, 0);
+		if (ifd < 0) {
+			snprintf(why, why_len, "%s: program interpreter %s: %s", path, img.interp,
+				 strerror(-ifd));
+			close(fd);
+			return ifd == -ENOENT ? -ENOENT : ifd;
+		}
+		ee = elf_parse(ifd, &iimg, &sys_errno);
+		if (ee || iimg.has_interp) {
+			snprintf(why, why_len, "%s: program interpreter %s: %s", path, img.interp,
+				 ee ? elf_strerror(ee) : "has an interpreter itself");
+			close(ifd);
+			close(fd);
+			return -ELIBBAD;
+		}
 	}
 	uint64_t bias = img.is_pie ? ELF_ET_DYN_BASE - img.lo : 0;
 
@@ -147,6 +161,8 @@ int exec_load(struct task *t, int dirfd, const char *path, int argc, char *const
 	if ((r = mm_create(t->vm, &mm))) {
 		snprintf(why, why_len, "%s: out of guest memory", path);
 		close(fd);
+		if (ifd >= 0)
+			close(ifd);
 		return r;
 	}
 	if ((r = map_segments(mm, fd, &img, bias))) {
@@ -188,6 +204,22 @@ int exec_load(struct task *t, int dirfd, const char *path, int argc, char *const
 		snprintf(why, why_len, "getrandom for AT_RANDOM failed");
 		goto fail;
 	}
+	uint64_t entry = img.entry + bias, interp_base = 0;
+	if (ifd >= 0) {
+		/* Below the stack gap, top-down, as Linux's elf_map() of the interpreter: the
+		 * whole span reserved first, then each segment in place. */
+		uint64_t span = iimg.hi - iimg.lo, at;
+		if ((r = mm_map(mm, 0, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0, &at)) ||
+		    (r = map_segments(mm, ifd, &iimg, at - iimg.lo))) {
+			snprintf(why, why_len, "%s: loading the interpreter %s: %s", path, img.interp,
+				 strerror(-r));
+			goto fail;
+		}
+		interp_base = at;
+		entry = iimg.entry + (at - iimg.lo);
+		close(ifd);
+		ifd = -1;
+	}
 	/* The vDSO below the stack gap, as Linux: its time page, then its image. */
 	uint64_t special[2] = {t->vm->vvar_gpa, t->vm->vdso_gpa}, vvar_va;
 	int sprots[2] = {PROT_READ, PROT_READ | PROT_EXEC};
@@ -195,7 +227,7 @@ int exec_load(struct task *t, int dirfd, const char *path, int argc, char *const
 		snprintf(why, why_len, "%s: mapping the vDSO: %s", path, strerror(-r));
 		goto fail;
 	}
-	fill_auxv(t, &spec, &img, bias, vvar_va + PAGE_SIZE);
+	fill_auxv(t, &spec, &img, bias, vvar_va + PAGE_SIZE, interp_base);
 	struct stack_image si;
 	if ((r = exec_build_stack(&spec, &si))) {
 		snprintf(why, why_len, "%s: %s", path, r == -E2BIG ? "argument list too long" : strerror(-r));
@@ -216,12 +248,14 @@ int exec_load(struct task *t, int dirfd, const char *path, int argc, char *const
 		out->exe = strdup(path);
 	close(fd);
 	out->mm = mm;
-	out->entry = img.entry + bias;
+	out->entry = entry;
 	out->sp = si.sp;
 	return 0;
 fail:
 	if (fd >= 0)
 		close(fd);
+	if (ifd >= 0)
+		close(ifd);
 	mm_destroy(mm, NULL);
 	return r;
 }

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/xattr.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <termios.h>
@@ -762,4 +764,116 @@ SYSCALL(utimensat)
 	r = utimensat(pp.dir_fd, pp.last, tp, flags & AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
 	path_put_parent(&pp);
 	return r;
+}
+
+/* A host path name for (dirfd, path) for the few calls that have no *at() form
+ * (xattrs, statfs). Under --root there is none that stays inside the root: -ENOTSUP. */
+static long host_path_name(struct task *t, int dirfd, const char *path, char *out, size_t len)
+{
+	struct fs_context *fs = &t->proc->fs;
+
+	if (fs->root_path[0])
+		return -ENOTSUP;
+	int base = path[0] == '/' ? -1 : (dirfd == AT_FDCWD ? fs->cwd_fd : fdt_host_fd(t->proc->files, dirfd));
+	if (path[0] != '/' && base < 0)
+		return base;
+	int n = path[0] == '/' ? snprintf(out, len, "%s", path)
+			       : snprintf(out, len, "/proc/self/fd/%d/%s", base, path);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+static long xattr_get(struct task *t, uint64_t upath, int fd, uint64_t uname, uint64_t uval, uint64_t size,
+		      bool follow)
+{
+	char path[GUEST_PATH_MAX], host[GUEST_PATH_MAX + 32], name[256];
+	long r;
+
+	if (mm_strncpy_from_user(t->proc->mm, name, uname, sizeof name) < 0)
+		return -ERANGE;
+	if (size > 65536)
+		size = 65536;
+	char *buf = size ? malloc(size) : NULL;
+	if (size && !buf)
+		return -ENOMEM;
+	if (fd >= 0) {
+		int h = host_fd(t, (uint64_t)fd);
+		r = h < 0 ? h : fgetxattr(h, name, buf, size);
+	} else if (!(r = get_user_path(t, path, upath)) &&
+		   !(r = host_path_name(t, AT_FDCWD, path, host, sizeof host))) {
+		r = follow ? getxattr(host, name, buf, size) : lgetxattr(host, name, buf, size);
+	}
+	if (r == -1)
+		r = -errno;
+	if (r > 0 && size && put_user(t, uval, buf, (uint64_t)r))
+		r = -EFAULT;
+	free(buf);
+	return r;
+}
+
+SYSCALL(getxattr) { return xattr_get(t, a[0], -1, a[1], a[2], a[3], true); }
+SYSCALL(lgetxattr) { return xattr_get(t, a[0], -1, a[1], a[2], a[3], false); }
+SYSCALL(fgetxattr) { return xattr_get(t, 0, (int)a[0], a[1], a[2], a[3], true); }
+
+static long xattr_list(struct task *t, uint64_t upath, int fd, uint64_t ulist, uint64_t size, bool follow)
+{
+	char path[GUEST_PATH_MAX], host[GUEST_PATH_MAX + 32];
+	long r;
+
+	if (size > 65536)
+		size = 65536;
+	char *buf = size ? malloc(size) : NULL;
+	if (size && !buf)
+		return -ENOMEM;
+	if (fd >= 0) {
+		int h = host_fd(t, (uint64_t)fd);
+		r = h < 0 ? h : flistxattr(h, buf, size);
+	} else if (!(r = get_user_path(t, path, upath)) &&
+		   !(r = host_path_name(t, AT_FDCWD, path, host, sizeof host))) {
+		r = follow ? listxattr(host, buf, size) : llistxattr(host, buf, size);
+	}
+	if (r == -1)
+		r = -errno;
+	if (r > 0 && size && put_user(t, ulist, buf, (uint64_t)r))
+		r = -EFAULT;
+	free(buf);
+	return r;
+}
+
+SYSCALL(listxattr) { return xattr_list(t, a[0], -1, a[1], a[2], true); }
+SYSCALL(llistxattr) { return xattr_list(t, a[0], -1, a[1], a[2], false); }
+SYSCALL(flistxattr) { return xattr_list(t, 0, (int)a[0], a[1], a[2], true); }
+
+SYSCALL(statfs)
+{
+	char path[GUEST_PATH_MAX], host[GUEST_PATH_MAX + 32];
+	struct statfs st;
+	long r;
+
+	if ((r = get_user_path(t, path, a[0])))
+		return r;
+	if (t->proc->fs.root_path[0]) {
+		/* Under --root: through an O_PATH fd opened inside the root. */
+		int h = path_open(t->proc, AT_FDCWD, path, O_PATH, 0);
+		if (h < 0)
+			return h;
+		r = fstatfs(h, &st) < 0 ? -errno : 0;
+		close(h);
+	} else {
+		if ((r = host_path_name(t, AT_FDCWD, path, host, sizeof host)))
+			return r;
+		r = statfs(host, &st) < 0 ? -errno : 0;
+	}
+	return r ? r : put_user(t, a[1], &st, sizeof st);
+}
+
+SYSCALL(fstatfs)
+{
+	struct statfs st;
+	int h = host_fd(t, a[0]);
+
+	if (h < 0)
+		return h;
+	if (fstatfs(h, &st) < 0)
+		return -errno;
+	return put_user(t, a[1], &st, sizeof st);
 }

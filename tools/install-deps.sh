@@ -10,6 +10,7 @@ command -v make >/dev/null 2>&1 || need="$need make"
 command -v musl-gcc >/dev/null 2>&1 || need="$need musl-tools"
 command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
 [ -x /bin/busybox ] || need="$need busybox-static"
+[ -x /usr/bin/python3 ] || need="$need python3"   # a dynamically linked program the tests run
 [ -n "$need" ] || exit 0
 if [ "$(id -u)" != 0 ]; then
 	echo "hvtrace: missing packages:$need" >&2

@@ -47,7 +47,11 @@ check truncated-elf 126 'truncated: not an ELF file' -- "$hv" run -- "$tmp/trunc
 check not-x86-64 126 'arm64: not an x86-64 program' -- "$hv" run -- "$tmp/arm64"
 check not-64-bit 126 'elf32: not a 64-bit little-endian ELF file' -- "$hv" run -- "$tmp/elf32"
 check directory 126 'is a directory' -- "$hv" run -- "$tmp"
-check dynamic 126 'dynamically linked .*not supported yet' -- "$hv" run -- /bin/true
+# A dynamically linked program whose loader is not there (a --root without it): as
+# execve(2), ENOENT, which a shell reports with 127.
+mkdir -p "$tmp/noldso/bin"
+cp /bin/true "$tmp/noldso/bin/true"
+check dynamic-no-interpreter 127 'program interpreter /lib64/ld-linux-x86-64.so.2: No such file' -- "$hv" run --root "$tmp/noldso" -- /bin/true
 check segv-report 139 'killed by SIGSEGV \(SEGV_MAPERR, address 0x0, rip 0x[0-9a-f]+\)' -- "$hv" run -- "$tmp/segv"
 check path-lookup 0 'hello, world' -- env PATH="$tmp:/usr/bin:/bin" "$hv" run -- hello
 mkdir -p "$tmp/root/bin"
