@@ -35,6 +35,10 @@ struct kernel {
 	bool init_done;      /* pid 1 has ended: the guest is being torn down */
 	struct futex_waiter *futex_waiters; /* kernel/futex.c */
 	uint64_t syscalls;   /* served for tasks that have ended */
+	/* ITIMER_REAL of every process: one thread (kernel/sys_timer.c). */
+	pthread_t itimer_thread;
+	bool itimer_started, itimer_stop;
+	pthread_cond_t itimer_cv;
 	char fatal[512];     /* set when the guest could not go on (triple fault...) */
 };
 
@@ -68,6 +72,8 @@ int task_wait_host_fd(struct task *t, int fd, short events);
  * it was the last thread (the process becomes a zombie and its parent is told), and
  * frees t. See kernel/exit.c. */
 void task_exit_final(struct task *t);
+/* Stops the ITIMER_REAL thread (the guest has ended). */
+void kernel_itimer_stop(struct kernel *k);
 /* Frees a process nobody refers to any more (reaped). Preconditions: k->mu held. */
 void process_free(struct process *p);
 

@@ -130,6 +130,11 @@ int hv_run_program(const struct hv_run_options *opt, int argc, char *const argv[
 	k.last_pid = 1;
 	pthread_mutex_init(&k.mu, NULL);
 	pthread_cond_init(&k.idle, NULL);
+	pthread_condattr_t kca;
+	pthread_condattr_init(&kca);
+	pthread_condattr_setclock(&kca, CLOCK_MONOTONIC);
+	pthread_cond_init(&k.itimer_cv, &kca);
+	pthread_condattr_destroy(&kca);
 
 	proc = calloc(1, sizeof *proc);
 	task = calloc(1, sizeof *task);
@@ -186,6 +191,7 @@ int hv_run_program(const struct hv_run_options *opt, int argc, char *const argv[
 	while (k.live_threads > 0)
 		pthread_cond_wait(&k.idle, &k.mu);
 	pthread_mutex_unlock(&k.mu);
+	kernel_itimer_stop(&k);
 
 	if (k.fatal[0]) {
 		res->outcome = HV_FATAL;
@@ -242,6 +248,7 @@ out_proc:
 		free(task);
 	}
 out_k:
+	pthread_cond_destroy(&k.itimer_cv);
 	pthread_cond_destroy(&k.idle);
 	pthread_mutex_destroy(&k.mu);
 out_vm:

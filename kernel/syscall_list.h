@@ -23,8 +23,8 @@ X(execveat) X(futex)
 X(rt_sigaction) X(rt_sigprocmask) X(rt_sigpending) X(rt_sigsuspend) X(pause) X(rt_sigtimedwait)
 X(sigaltstack) X(rt_sigreturn) X(kill) X(tkill) X(tgkill) X(rt_sigqueueinfo) X(rt_tgsigqueueinfo)
 X(getpgid) X(getpgrp) X(getsid) X(setsid) X(setpgid)
-/* kernel/sys_prctl.c */
-X(prctl)
+/* kernel/sys_prctl.c, kernel/sys_timer.c */
+X(prctl) X(setitimer) X(getitimer) X(alarm) X(times) X(getrusage) X(sysinfo)
 
 #ifdef FAST
 /* Served by the exit-less server (kernel/transport.h): no blocking, no vCPU registers,

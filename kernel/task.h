@@ -99,6 +99,7 @@ struct process {
 	bool dumpable;      /* PR_SET_DUMPABLE (ptrace access checks use it) */
 	bool no_new_privs;
 	int ptracer;        /* PR_SET_PTRACER: 0 none, -1 any, else a pid */
+	uint64_t itimer_deadline, itimer_interval; /* ITIMER_REAL, CLOCK_MONOTONIC ns; 0: off */
 	/* Group stop (SIGSTOP & co.) and what wait(2) has yet to report of it. */
 	bool stopped;
 	int stop_signo;
