@@ -29,28 +29,9 @@ static uint32_t cpuid_edx1(struct hv_vm *vm)
 	return 0;
 }
 
-/* Copies [off, off+len) of the file into user memory at va. */
-static int load_file_bytes(struct mm *mm, int fd, uint64_t va, uint64_t off, uint64_t len)
-{
-	char buf[65536];
-
-	while (len) {
-		size_t chunk = len < sizeof buf ? len : sizeof buf;
-		ssize_t n = pread(fd, buf, chunk, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		int r = mm_poke_force(mm, va, buf, (uint64_t)n);
-		if (r)
-			return r;
-		va += (uint64_t)n;
-		off += (uint64_t)n;
-		len -= (uint64_t)n;
-	}
-	return 0;
-}
-
+/* As Linux's elf_map() + padzero(): each segment's file part is a private file mapping
+ * (populated on demand), the rest of its last file page is zeroed, and the remainder of
+ * p_memsz (bss) is anonymous. */
 static int map_segments(struct mm *mm, int fd, const struct elf_image *img, uint64_t bias)
 {
 	uint64_t out;
@@ -60,13 +41,25 @@ static int map_segments(struct mm *mm, int fd, const struct elf_image *img, uint
 		const struct elf_segment *s = &img->seg[i];
 		uint64_t start = PAGE_ALIGN_DOWN(s->vaddr + bias);
 		uint64_t end = PAGE_ALIGN_UP(s->vaddr + bias + s->memsz);
-		r = mm_map(mm, start, end - start, s->prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0, &out);
-		if (r)
-			return r;
-		/* As Linux's file mapping: the page-aligned head of the first page comes from
-		 * the file too; the tail after p_filesz is zero (padzero + anonymous bss). */
-		uint64_t head = (s->vaddr + bias) - start;
-		if (s->filesz && (r = load_file_bytes(mm, fd, start, s->offset - head, s->filesz + head)))
+		uint64_t file_end = s->vaddr + bias + s->filesz;
+		uint64_t anon_from = start;
+		if (s->filesz) {
+			uint64_t head = (s->vaddr + bias) - start;
+			uint64_t mapped_end = PAGE_ALIGN_UP(file_end);
+			r = mm_map(mm, start, mapped_end - start, s->prot, MAP_PRIVATE | MAP_FIXED, fd,
+				   s->offset - head, &out);
+			if (r)
+				return r;
+			if (s->memsz > s->filesz && file_end < mapped_end) {
+				static const uint8_t zero[PAGE_SIZE];
+				if ((r = mm_poke_force(mm, file_end, zero, mapped_end - file_end)))
+					return r;
+			}
+			anon_from = mapped_end;
+		}
+		if (anon_from < end &&
+		    (r = mm_map(mm, anon_from, end - anon_from, s->prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+				-1, 0, &out)))
 			return r;
 	}
 	return 0;
@@ -235,6 +228,10 @@ int exec_load(struct task *t, int dirfd, const char *path, int argc, char *const
 	}
 	r = mm_poke_force(mm, si.sp, si.bytes, si.size);
 	free(si.bytes);
+	mm->arg_start = si.arg_start;
+	mm->arg_end = si.arg_end;
+	mm->env_start = si.env_start;
+	mm->env_end = si.env_end;
 	if (r) {
 		snprintf(why, why_len, "%s: writing the initial stack failed", path);
 		goto fail;

@@ -55,6 +55,8 @@ int exec_build_stack(const struct stack_spec *spec, struct stack_image *out)
 		s += l;
 	}
 	*w++ = 0;
+	out->arg_start = argv_strings;
+	out->arg_end = out->env_start = s;
 	for (int i = 0; i < spec->envc; i++) {
 		size_t l = strlen(spec->envp[i]) + 1;
 		memcpy(AT(s), spec->envp[i], l);
@@ -62,6 +64,7 @@ int exec_build_stack(const struct stack_spec *spec, struct stack_image *out)
 		s += l;
 	}
 	*w++ = 0;
+	out->env_end = s;
 	uint64_t execfn = s;
 	memcpy(AT(s), spec->execfn, strlen(spec->execfn) + 1);
 	memcpy(AT(platform), spec->platform, strlen(spec->platform) + 1);

@@ -34,6 +34,7 @@ struct stack_image {
 	uint8_t *bytes;  /* contents of [sp, stack_top), malloc'd */
 	uint64_t size;
 	uint64_t sp;     /* guest address of argc: the initial RSP, 16-byte aligned */
+	uint64_t arg_start, arg_end, env_start, env_end; /* the strings, for /proc/PID/cmdline */
 };
 
 /* 0, -E2BIG or -ENOMEM. */

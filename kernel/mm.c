@@ -2,9 +2,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "arch/x86_64/cpu.h"
@@ -1017,6 +1020,46 @@ int mm_futex_word(struct mm *mm, uint64_t va, bool write, bool private_hint, uin
 	}
 	mm_unlock(mm);
 	return r;
+}
+
+void mm_write_maps(struct mm *mm, FILE *f)
+{
+	pthread_mutex_lock(&mm->lock);
+	unsigned special = 0;
+	for (struct vma *v = mm->vmas; v; v = v->next) {
+		unsigned long long dev_major = 0, dev_minor = 0, ino = 0;
+		char name[4200] = "";
+		if (v->file_fd >= 0) {
+			struct stat st;
+			char link[64];
+			if (fstat(v->file_fd, &st) == 0) {
+				dev_major = major(st.st_dev);
+				dev_minor = minor(st.st_dev);
+				ino = (unsigned long long)st.st_ino;
+			}
+			snprintf(link, sizeof link, "/proc/self/fd/%d", v->file_fd);
+			ssize_t n = readlink(link, name, sizeof name - 1);
+			name[n > 0 ? n : 0] = 0;
+		} else if (v->flags & VMA_HEAP) {
+			strcpy(name, "[heap]");
+		} else if (v->flags & VMA_SPECIAL) {
+			/* The vDSO's time page comes first, then its image (kernel/exec.c). */
+			strcpy(name, special++ == 0 ? "[vvar]" : "[vdso]");
+		} else if ((v->flags & VMA_GROWSDOWN) && v->end == mm->stack_top) {
+			strcpy(name, "[stack]");
+		}
+		/* As Linux's show_map_vma(): the header, then the name padded to column 73. */
+		int n = fprintf(f, "%08llx-%08llx %c%c%c%c %08llx %02llx:%02llx %llu ",
+				(unsigned long long)v->start, (unsigned long long)v->end,
+				(v->prot & PROT_READ) ? 'r' : '-', (v->prot & PROT_WRITE) ? 'w' : '-',
+				(v->prot & PROT_EXEC) ? 'x' : '-', (v->flags & VMA_SHARED) ? 's' : 'p',
+				(unsigned long long)(v->file_fd >= 0 ? v->file_off : 0), dev_major, dev_minor,
+				ino);
+		if (name[0])
+			fprintf(f, "%*s%s", n < 73 ? 73 - n : 0, "", name);
+		fputc('\n', f);
+	}
+	pthread_mutex_unlock(&mm->lock);
 }
 
 struct fork_ctx {

@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/uio.h>
 
 struct hv_vm;
@@ -41,6 +42,7 @@ struct mm {
 	uint64_t brk_start, brk;
 	uint64_t mmap_base; /* top-down mmap search starts below this */
 	uint64_t stack_top;
+	uint64_t arg_start, arg_end, env_start, env_end; /* set by exec, for /proc */
 	struct vcpu *vcpus[MM_MAX_VCPUS]; /* vCPUs running on this address space */
 	int nvcpus;
 	/* Set while an operation holds the lock and changed present entries: before it
@@ -81,6 +83,9 @@ int mm_remap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len, in
 	     uint64_t new_addr, uint64_t *out);
 /* MADV_DONTNEED: private pages read back as zero (or file contents) afterwards. */
 int mm_discard(struct mm *mm, uint64_t addr, uint64_t len);
+
+/* Writes /proc/PID/maps of the address space to f (Linux's format). */
+void mm_write_maps(struct mm *mm, FILE *f);
 
 /* Resolves a user-mode #PF. 0: resolved, retry the instruction; -EFAULT: no mapping
  * (SEGV_MAPERR); -EACCES: mapping forbids the access (SEGV_ACCERR); -ENOMEM. */

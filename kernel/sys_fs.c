@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "kernel/kernel.h"
+#include "kernel/procfs.h"
 #include "kernel/sig_send.h"
 #include "kernel/syscall.h"
 #include "kernel/uaccess.h"
@@ -206,7 +207,11 @@ static long do_open(struct task *t, int dirfd, uint64_t path_va, int flags, unsi
 	mode &= 07777;
 	if (flags & (O_CREAT | __O_TMPFILE))
 		mode &= ~t->proc->umask;
-	int h = path_open(t->proc, dirfd, path, flags & ~O_CLOEXEC, mode);
+	int h;
+	if (!strncmp(path, "/proc/", 6) && !path_is_proc_self_exe(t->proc, path))
+		h = procfs_open(t, path, flags & ~O_CLOEXEC); /* the guest's own /proc */
+	else
+		h = path_open(t->proc, dirfd, path, flags & ~O_CLOEXEC, mode);
 	if (h < 0)
 		return h;
 	return fdt_install(t->proc->files, h, flags & O_CLOEXEC, 0);
@@ -382,9 +387,9 @@ static long do_readlink(struct task *t, int dirfd, uint64_t path_va, uint64_t bu
 		return -EINVAL;
 	if ((r = get_user_path(t, path, path_va)))
 		return r;
-	if (path_is_proc_self_exe(t->proc, path)) {
-		n = (long)strlen(t->proc->exe_path);
-		memcpy(target, t->proc->exe_path, (size_t)n);
+	if (procfs_readlink(t, path, target, sizeof target, &n)) {
+		if (n < 0)
+			return n;
 	} else {
 		if ((r = path_parent(t->proc, dirfd, path, &pp)))
 			return r;
