@@ -273,23 +273,56 @@ SYSCALL(setrlimit)
 
 /* The CPUs the task may run on: those its host thread may (a task's vCPU runs on its
  * own host thread). Returns the bytes written, as the raw syscall does. */
+/* The host thread that runs task pid (0: the caller), for affinity. */
+static long affinity_thread(struct task *t, int pid, pid_t *host_tid)
+{
+	if (pid < 0)
+		return -ESRCH;
+	pthread_mutex_lock(&t->k->mu);
+	struct task *x = pid == 0 ? t : kernel_find_task(t->k, pid);
+	long r = x && x->host_tid ? 0 : -ESRCH;
+	if (!r)
+		*host_tid = x->host_tid;
+	pthread_mutex_unlock(&t->k->mu);
+	return r;
+}
+
 SYSCALL(sched_getaffinity)
 {
-	int pid = (int)a[0];
 	uint64_t len = a[1];
 	uint8_t mask[1024];
+	pid_t tid;
+	long r;
 
-	if (pid != 0 && pid != t->proc->pid && pid != t->tid)
-		return -ESRCH;
+	if ((r = affinity_thread(t, (int)a[0], &tid)))
+		return r;
 	if (len & (sizeof(long) - 1))
 		return -EINVAL;
 	if (len > sizeof mask)
 		len = sizeof mask;
-	long n = syscall(SYS_sched_getaffinity, 0, len, mask);
+	long n = syscall(SYS_sched_getaffinity, tid, len, mask);
 	if (n < 0)
 		return -errno;
-	int r = put_user(t, a[2], mask, (uint64_t)n);
+	r = put_user(t, a[2], mask, (uint64_t)n);
 	return r ? r : n;
+}
+
+/* The guest's affinity is its host thread's: a guest pinning itself pins the vCPU. */
+SYSCALL(sched_setaffinity)
+{
+	uint64_t len = a[1];
+	uint8_t mask[1024];
+	pid_t tid;
+	long r;
+
+	if ((r = affinity_thread(t, (int)a[0], &tid)))
+		return r;
+	if (len > sizeof mask)
+		len = sizeof mask;
+	memset(mask, 0, sizeof mask);
+	if (get_user(t, mask, a[2], len))
+		return -EFAULT;
+	return syscall(SYS_sched_setaffinity, tid, len, mask) < 0 ? -errno : 0;
 }
 
 SYSCALL(sched_yield)

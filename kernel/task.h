@@ -18,6 +18,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <sys/resource.h>
 
 #include "kernel/fdtable.h"
@@ -134,6 +135,7 @@ struct task {
 	int tid;
 	pthread_t thread;
 	bool thread_started;
+	pid_t host_tid; /* of that thread (affinity); 0 until it runs */
 	struct task *thread_next; /* in proc->threads; Preconditions: k->mu held */
 
 	_Atomic unsigned work;    /* TASK_WORK_*: set by anyone, read lock-free at each exit */

@@ -313,6 +313,10 @@ static void *task_main(void *arg)
 	timer_t retry;
 	bool have_retry = false;
 
+	pthread_mutex_lock(&k->mu);
+	t->host_tid = (pid_t)syscall(SYS_gettid);
+	pthread_mutex_unlock(&k->mu);
+
 	if (vcpu_set_owner(t->vcpu) || transport_start(t, (enum syscall_transport)k->transport)) {
 		pthread_mutex_lock(&k->mu);
 		if (!k->fatal[0])
