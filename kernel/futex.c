@@ -26,7 +26,7 @@ struct futex_waiter {
 
 static bool key_eq(const struct futex_key *a, const struct futex_key *b)
 {
-	return a->mm == b->mm && a->addr == b->addr;
+	return a->mm == b->mm && a->addr == b->addr && a->mm_shared == b->mm_shared;
 }
 
 /* Preconditions: k->mu held. */

@@ -1014,9 +1014,9 @@ int mm_futex_word(struct mm *mm, uint64_t va, bool write, bool private_hint, uin
 		*frame = PAGE_ALIGN_DOWN(pa);
 		frame_get(gmem(mm), *frame);
 		if (!private_hint && v && (v->flags & VMA_SHARED))
-			*key = (struct futex_key){NULL, pa};
+			*key = (struct futex_key){NULL, pa, 0};
 		else
-			*key = (struct futex_key){mm, va};
+			*key = (struct futex_key){mm, va, !private_hint};
 	}
 	mm_unlock(mm);
 	return r;

@@ -120,6 +120,8 @@ void mm_iov_release(struct mm *mm, struct mm_iov *io);
 struct futex_key {
 	const void *mm; /* NULL for a shared key */
 	uint64_t addr;  /* VA, or guest-physical address when mm is NULL */
+	int mm_shared;  /* a non-PRIVATE op on private memory: as Linux's FUT_OFF_MMSHARED,
+			 * it never matches a FUTEX_PRIVATE_FLAG op on the same word */
 };
 int mm_futex_word(struct mm *mm, uint64_t va, bool write, bool private_hint, uint32_t **word,
 		  uint64_t *frame, struct futex_key *key);

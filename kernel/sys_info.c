@@ -376,3 +376,23 @@ SYSCALL(set_robust_list)
 	t->robust_list_len = a[1];
 	return 0;
 }
+
+SYSCALL(get_robust_list)
+{
+	int pid = (int)a[0];
+	uint64_t head, len = 24;
+
+	pthread_mutex_lock(&t->k->mu);
+	struct task *x = pid ? kernel_find_task(t->k, pid) : t;
+	/* Another process's list is the ptrace access check's business (ptrace issue);
+	 * until then only the caller's own thread group may read it. */
+	long r = !x ? -ESRCH : x->proc != t->proc ? -EPERM : 0;
+	if (!r)
+		head = x->robust_list_head;
+	pthread_mutex_unlock(&t->k->mu);
+	if (r)
+		return r;
+	if (put_user(t, a[1], &head, sizeof head) || put_user(t, a[2], &len, sizeof len))
+		return -EFAULT;
+	return 0;
+}
