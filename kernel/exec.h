@@ -14,7 +14,8 @@ struct exec_ctx {
 	char *exe; /* guest path of the file */
 };
 
-/* Loads the ELF at guest path into a new address space for t's process. need_x: the
+/* Loads the ELF at guest path (relative to guest fd dirfd; "": the file open on dirfd)
+ * into a new address space for t's process. need_x: the
  * file must be executable (execve(2); hvtrace's own command line diagnoses any file).
  * On failure returns -errno and writes a one-line reason naming the file into why. */
 int exec_load(struct task *t, int dirfd, const char *path, int argc, char *const argv[], int envc,

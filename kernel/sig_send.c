@@ -174,7 +174,7 @@ int sig_send(struct process *p, struct task *t, int signo, const siginfo_t *info
 	uint64_t h = p->sighand->action[signo - 1].handler;
 	enum sig_default d = sig_default_action(signo);
 	if (h == (uint64_t)(uintptr_t)SIG_DFL && (d == SIG_DEFAULT_TERM || d == SIG_DEFAULT_CORE) &&
-	    !(target->blocked & SIGBIT(signo)) && !(SIGBIT(signo) & SYNC_SIGNALS)) {
+	    !((target->blocked | target->sigwait_set) & SIGBIT(signo)) && !(SIGBIT(signo) & SYNC_SIGNALS)) {
 		/* As Linux's complete_signal(): a fatal signal takes the whole group down at
 		 * once, even threads sleeping in the kernel. */
 		sig_group_exit(p, signo | (d == SIG_DEFAULT_CORE && p->rlim[RLIMIT_CORE].rlim_cur ? 0x80 : 0));

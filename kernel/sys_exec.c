@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kernel/exec.h"
@@ -101,10 +102,23 @@ static long copy_strings(struct task *t, uint64_t uv, struct strv *out, uint64_t
 static int script_rewrite(struct task *t, int dirfd, char **path, struct strv *argv)
 {
 	char buf[BINPRM_BUF_SIZE + 1];
-	int fd = path_open(t->proc, dirfd, *path, O_RDONLY, 0);
+	int fd;
+	if (!(*path)[0]) {
+		int h = fdt_host_fd(t->proc->files, dirfd);
+		fd = h < 0 ? h : fcntl(h, F_DUPFD_CLOEXEC, 3);
+		if (h >= 0 && fd < 0)
+			fd = -errno;
+	} else {
+		fd = path_open(t->proc, dirfd, *path, O_RDONLY, 0);
+	}
 
 	if (fd < 0)
 		return fd;
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && !(st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH))) {
+		close(fd);
+		return -EACCES; /* as Linux: the script itself must be executable */
+	}
 	ssize_t n = pread(fd, buf, BINPRM_BUF_SIZE, 0);
 	close(fd);
 	if (n < 2 || buf[0] != '#' || buf[1] != '!')
@@ -136,7 +150,20 @@ static int script_rewrite(struct task *t, int dirfd, char **path, struct strv *a
 				*--e = 0;
 		}
 	}
-	/* argv[0] is replaced by the script's path. */
+	/* argv[0] is replaced by the script's name as Linux's bprm->filename: the path,
+	 * or /dev/fd/N[/path] when it was given relative to a descriptor. */
+	char name[GUEST_PATH_MAX + 32];
+	if (!(*path)[0]) {
+		bool cloexec = false;
+		fdt_get_cloexec(t->proc->files, dirfd, &cloexec);
+		if (cloexec)
+			return -ENOENT; /* the interpreter could not open it after the exec */
+		snprintf(name, sizeof name, "/dev/fd/%d", dirfd);
+	} else if ((*path)[0] != '/' && dirfd != AT_FDCWD) {
+		snprintf(name, sizeof name, "/dev/fd/%d/%s", dirfd, *path);
+	} else {
+		snprintf(name, sizeof name, "%s", *path);
+	}
 	int r;
 	if (argv->n > 0) {
 		argv->bytes -= strlen(argv->v[0]) + 1;
@@ -144,7 +171,7 @@ static int script_rewrite(struct task *t, int dirfd, char **path, struct strv *a
 		memmove(argv->v, argv->v + 1, (size_t)argv->n * sizeof *argv->v);
 		argv->n--;
 	}
-	if ((r = strv_push(argv, *path, true)) || (arg && (r = strv_push(argv, arg, true))) ||
+	if ((r = strv_push(argv, name, true)) || (arg && (r = strv_push(argv, arg, true))) ||
 	    (r = strv_push(argv, interp, true)))
 		return r;
 	char *ni = strdup(interp);
@@ -238,11 +265,6 @@ static long do_execve(struct task *t, int dirfd, uint64_t upath, uint64_t uargv,
 		return r;
 	if (!pathbuf[0] && !(flags & AT_EMPTY_PATH))
 		return -ENOENT;
-	if (!pathbuf[0]) {
-		hv_info("pid %d: execveat(AT_EMPTY_PATH) on a descriptor is not supported -> ENOSYS",
-			t->proc->pid);
-		return -ENOSYS;
-	}
 	uint64_t limit = t->proc->rlim[RLIMIT_STACK].rlim_cur / 4;
 	if (limit < 32 * 4096)
 		limit = 32 * 4096;

@@ -882,3 +882,59 @@ SYSCALL(fstatfs)
 		return -errno;
 	return put_user(t, a[1], &st, sizeof st);
 }
+
+static long do_fchmodat(struct task *t, int dirfd, uint64_t upath, unsigned mode, int flags)
+{
+	char path[GUEST_PATH_MAX];
+	struct path_parent pp;
+	long r;
+
+	if (flags & ~AT_SYMLINK_NOFOLLOW)
+		return -EINVAL;
+	if ((r = get_user_path(t, path, upath)) || (r = path_parent(t->proc, dirfd, path, &pp)))
+		return r;
+	/* Linux's fchmodat follows the link; AT_SYMLINK_NOFOLLOW on a link is EOPNOTSUPP. */
+	r = fchmodat(pp.dir_fd, pp.last, mode & 07777, flags) < 0 ? -errno : 0;
+	path_put_parent(&pp);
+	return r;
+}
+
+SYSCALL(chmod) { return do_fchmodat(t, AT_FDCWD, a[0], (unsigned)a[1], 0); }
+SYSCALL(fchmodat) { return do_fchmodat(t, (int)a[0], a[1], (unsigned)a[2], 0); }
+
+SYSCALL(fchmod)
+{
+	int h = host_fd(t, a[0]);
+
+	if (h < 0)
+		return h;
+	return fchmod(h, (mode_t)(a[1] & 07777)) < 0 ? -errno : 0;
+}
+
+static long do_fchownat(struct task *t, int dirfd, uint64_t upath, uint64_t uid, uint64_t gid, int flags)
+{
+	char path[GUEST_PATH_MAX];
+	struct path_parent pp;
+	long r;
+
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if ((r = get_user_path(t, path, upath)) || (r = path_parent(t->proc, dirfd, path, &pp)))
+		return r;
+	r = fchownat(pp.dir_fd, pp.last, (uid_t)uid, (gid_t)gid, flags & AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+	path_put_parent(&pp);
+	return r;
+}
+
+SYSCALL(chown) { return do_fchownat(t, AT_FDCWD, a[0], a[1], a[2], 0); }
+SYSCALL(lchown) { return do_fchownat(t, AT_FDCWD, a[0], a[1], a[2], AT_SYMLINK_NOFOLLOW); }
+SYSCALL(fchownat) { return do_fchownat(t, (int)a[0], a[1], a[2], a[3], (int)a[4]); }
+
+SYSCALL(fchown)
+{
+	int h = host_fd(t, a[0]);
+
+	if (h < 0)
+		return h;
+	return fchown(h, (uid_t)a[1], (gid_t)a[2]) < 0 ? -errno : 0;
+}

@@ -179,7 +179,9 @@ SYSCALL(rt_sigtimedwait)
 			break;
 		}
 		t->blocked = saved & ~set;
+		t->sigwait_set = set;
 		int s = task_sleep(t, dl);
+		t->sigwait_set = 0;
 		t->blocked = saved;
 		if (s == -ETIMEDOUT) {
 			r = -EAGAIN;

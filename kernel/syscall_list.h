@@ -6,6 +6,7 @@ X(ioctl) X(readlink) X(readlinkat) X(getcwd) X(chdir) X(fchdir) X(access) X(facc
 X(faccessat2) X(unlink) X(unlinkat) X(mkdir) X(mkdirat) X(rmdir) X(rename) X(renameat)
 X(renameat2) X(dup) X(dup2) X(dup3) X(fcntl) X(getdents64) X(ftruncate) X(truncate)
 X(fsync) X(fdatasync) X(umask) X(pipe) X(pipe2) X(utimensat)
+X(chmod) X(fchmod) X(fchmodat) X(chown) X(lchown) X(fchown) X(fchownat)
 X(getxattr) X(lgetxattr) X(fgetxattr) X(listxattr) X(llistxattr) X(flistxattr) X(statfs) X(fstatfs)
 /* kernel/sys_poll.c */
 X(poll) X(ppoll) X(select) X(pselect6)

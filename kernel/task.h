@@ -146,6 +146,7 @@ struct task {
 	/* Signal state; Preconditions: k->mu held. */
 	ksigset_t blocked;
 	ksigset_t saved_mask; bool restore_saved_mask; /* rt_sigsuspend and friends */
+	ksigset_t sigwait_set; /* rt_sigtimedwait: unblocked to wait, yet never fatal (Linux's real_blocked) */
 	struct sigpending pending;
 	uint64_t sas_sp, sas_size; int sas_flags; /* sigaltstack */
 	/* The syscall being finished and its number, for the restart rules (ERESTART*). */
