@@ -90,7 +90,8 @@ void process_continue(struct process *p)
  * never ignored (the handler may change before it is unblocked). */
 static bool ignored(struct process *p, struct task *t, int signo)
 {
-	if (t && (t->blocked & SIGBIT(signo)))
+	/* A signal waited for in sigtimedwait counts as blocked (Linux's real_blocked). */
+	if (t && ((t->blocked | t->sigwait_set) & SIGBIT(signo)))
 		return false;
 	uint64_t h = p->sighand->action[signo - 1].handler;
 	if (h == (uint64_t)(uintptr_t)SIG_IGN)
