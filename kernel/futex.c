@@ -205,13 +205,13 @@ static long futex_wake_op(struct task *t, uint64_t u1, uint64_t u2, int n1, int 
 
 	int opcode = (op >> 28) & 7, cmp = (op >> 24) & 15;
 	uint32_t oparg = (op >> 12) & 0xfff, cmparg = op & 0xfff;
-	if (op & (FUTEX_OP_OPARG_SHIFT << 28)) {
+	if (op & ((uint32_t)FUTEX_OP_OPARG_SHIFT << 28)) {
 		if (oparg > 31)
 			return -EINVAL; /* as Linux (after a warning) */
 		oparg = 1u << oparg;
 	}
 	/* Sign-extend the 12-bit fields, as Linux. */
-	if (oparg & 0x800 && !(op & (FUTEX_OP_OPARG_SHIFT << 28)))
+	if (oparg & 0x800 && !(op & ((uint32_t)FUTEX_OP_OPARG_SHIFT << 28)))
 		oparg |= 0xfffff000u;
 	if (cmparg & 0x800)
 		cmparg |= 0xfffff000u;
