@@ -24,8 +24,7 @@ int gmem_init(struct guest_mem *gm, uint64_t size)
 	gm->nframes = size / PAGE_SIZE;
 	gm->refcount = calloc(gm->nframes, sizeof *gm->refcount);
 	gm->free_stack = malloc(gm->nframes * sizeof *gm->free_stack);
-	gm->free_tables = malloc(gm->nframes * sizeof *gm->free_tables);
-	if (!gm->refcount || !gm->free_stack || !gm->free_tables) {
+	if (!gm->refcount || !gm->free_stack) {
 		gmem_destroy(gm);
 		return -ENOMEM;
 	}
@@ -42,38 +41,32 @@ void gmem_destroy(struct guest_mem *gm)
 		munmap(gm->host, gm->size);
 	free(gm->refcount);
 	free(gm->free_stack);
-	free(gm->free_tables);
 	pthread_mutex_destroy(&gm->lock);
 	memset(gm, 0, sizeof *gm);
 }
 
 /* Preconditions: gm->lock held. Takes a frame from the first source that has one. */
-static bool take(struct guest_mem *gm, bool for_table, uint64_t *f, bool *dirty)
+static bool take(struct guest_mem *gm, uint64_t *f, bool *dirty)
 {
 	*dirty = true;
-	if (!for_table && gm->free_tables_top) {
-		*f = gm->free_tables[--gm->free_tables_top];
-	} else if (gm->free_top) {
+	if (gm->free_top) {
 		*f = gm->free_stack[--gm->free_top];
 	} else if (gm->next_fresh < gm->nframes) {
 		*f = gm->next_fresh++;
 		*dirty = false;
-	} else if (gm->free_tables_top) {
-		/* Every other frame is in use: better a recycled table than failing. */
-		*f = gm->free_tables[--gm->free_tables_top];
 	} else {
 		return false;
 	}
 	return true;
 }
 
-static int alloc(struct guest_mem *gm, uint64_t *gpa, bool for_table)
+static int alloc(struct guest_mem *gm, uint64_t *gpa)
 {
 	uint64_t f;
 	bool dirty;
 
 	pthread_mutex_lock(&gm->lock);
-	if (!take(gm, for_table, &f, &dirty)) {
+	if (!take(gm, &f, &dirty)) {
 		pthread_mutex_unlock(&gm->lock);
 		return -ENOMEM;
 	}
@@ -88,12 +81,12 @@ static int alloc(struct guest_mem *gm, uint64_t *gpa, bool for_table)
 
 int frame_alloc(struct guest_mem *gm, uint64_t *gpa)
 {
-	return alloc(gm, gpa, false);
+	return alloc(gm, gpa);
 }
 
 int frame_alloc_table(struct guest_mem *gm, uint64_t *gpa)
 {
-	return alloc(gm, gpa, true);
+	return alloc(gm, gpa);
 }
 
 void frame_get(struct guest_mem *gm, uint64_t gpa)
@@ -109,11 +102,14 @@ static void put(struct guest_mem *gm, uint64_t gpa, bool was_table)
 
 	pthread_mutex_lock(&gm->lock);
 	if (f > 0 && f < gm->nframes && gm->refcount[f] > 0 && --gm->refcount[f] == 0) {
-		if (was_table)
-			gm->free_tables[gm->free_tables_top++] = (uint32_t)f;
-		else
+		if (was_table) {
+			/* Never handed out again (see frame_put_table): it stays "used". */
+			gm->retired_tables++;
+			gm->refcount[f] = 1;
+		} else {
 			gm->free_stack[gm->free_top++] = (uint32_t)f;
-		gm->used--;
+			gm->used--;
+		}
 	}
 	pthread_mutex_unlock(&gm->lock);
 }

@@ -9,11 +9,6 @@
 // that code. pthread_kill runs the handler in the target thread (gettid
 // inside the handler). A process-directed signal blocked in all threads but
 // one is handled by that one.
-// diff-musl: no
-// (An open hvtrace bug: under musl on the exit-less transports, the child of a fork
-// after the main-thread pthread_exit and exec-from-thread scenarios dies of a bogus
-// #PF (cr2 0, error 6) at a function entry, the kvm_pvm stale-translation pattern;
-// glibc and static-PIE pass.)
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
