@@ -165,7 +165,6 @@ static void process_become_zombie(struct process *p, int last_code)
 		}
 	}
 	if (p == k->init) {
-		k->init_done = true;
 		for (struct process *q = k->procs; q; q = q->all_next)
 			if (q->state == PROC_LIVE)
 				sig_group_exit(q, SIGKILL);
@@ -183,14 +182,15 @@ void task_exit_final(struct task *t)
 	struct process *p = t->proc;
 	struct vcpu *c = t->vcpu;
 
-	/* As Linux's mm_release(): CLONE_CHILD_CLEARTID is cleared and woken. */
+	/* As Linux's mm_release(): the robust futexes first, then CLONE_CHILD_CLEARTID is
+	 * cleared and woken (a joiner must find the dead owner's mutexes marked). */
+	if (t->robust_list_head && p->mm)
+		futex_exit_robust_list(t);
 	if (t->clear_child_tid && p->mm) {
 		uint32_t zero = 0;
 		if (!put_user(t, t->clear_child_tid, &zero, sizeof zero))
 			futex_wake_addr(t, t->clear_child_tid, 1);
 	}
-	if (t->robust_list_head && p->mm)
-		futex_exit_robust_list(t);
 
 	pthread_mutex_lock(&k->mu);
 	for (struct task **pp = &p->threads; *pp; pp = &(*pp)->thread_next)
