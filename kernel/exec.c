@@ -106,15 +106,7 @@ int exec_load(struct task *t, int dirfd, const char *path, int argc, char *const
 
 	why[0] = 0;
 	/* An empty path: the file open on dirfd itself (execveat AT_EMPTY_PATH, fexecve). */
-	int fd;
-	if (!path[0]) {
-		int h = fdt_host_fd(p->files, dirfd);
-		fd = h < 0 ? h : fcntl(h, F_DUPFD_CLOEXEC, 3);
-		if (h >= 0 && fd < 0)
-			fd = -errno;
-	} else {
-		fd = path_open(p, dirfd, path, O_RDONLY, 0);
-	}
+	int fd = path[0] ? path_open(p, dirfd, path, O_RDONLY, 0) : path_dup_guest_fd(p, dirfd);
 	if (fd < 0) {
 		snprintf(why, why_len, "%s: %s", path, strerror(-fd));
 		return fd;

@@ -64,6 +64,13 @@ void task_kick(struct task *t)
 		pthread_kill(t->thread, SIGKICK);
 }
 
+void task_sleep_nosignal(struct task *t)
+{
+	t->sleeping = true;
+	pthread_cond_wait(&t->wake, &t->k->mu);
+	t->sleeping = false;
+}
+
 bool task_signal_pending(struct task *t)
 {
 	if (t->killed)
@@ -131,12 +138,7 @@ int task_poll_host(struct task *t, struct pollfd *fds, unsigned long n, const st
 			return r;
 		if (errno != EINTR)
 			return -errno;
-		/* EINTR: a kick; the loop looks at the task's work. */
-		pthread_mutex_lock(&t->k->mu);
-		bool pending = task_signal_pending(t);
-		pthread_mutex_unlock(&t->k->mu);
-		if (pending)
-			return -EINTR;
+		/* EINTR: a kick, which set the task's work; the loop looks at it. */
 	}
 }
 

@@ -32,7 +32,6 @@ struct kernel {
 	int last_pid;
 	int live_threads;    /* task threads not yet finished */
 	pthread_cond_t idle; /* signalled when live_threads reaches 0 */
-	bool init_done;      /* pid 1 has ended: the guest is being torn down */
 	struct futex_waiter *futex_waiters; /* kernel/futex.c */
 	uint64_t syscalls;   /* served for tasks that have ended */
 	/* ITIMER_REAL of every process: one thread (kernel/sys_timer.c). */
@@ -59,6 +58,9 @@ void task_kick(struct task *t);
  * Returns 0, -ETIMEDOUT, or -EINTR when a signal is pending or the task must die.
  * Preconditions: k->mu held (released while asleep). */
 int task_sleep(struct task *t, const struct timespec *deadline);
+/* Sleeps until woken, whatever signals are pending (callers loop on their condition
+ * and t->killed). Preconditions: k->mu held (released while asleep). */
+void task_sleep_nosignal(struct task *t);
 /* Is a signal deliverable to t, or must t die? Preconditions: k->mu held. */
 bool task_signal_pending(struct task *t);
 /* ppoll(2) on host fds for a task: signals and SIGKICK interrupt it (-EINTR).

@@ -143,6 +143,16 @@ static int openat2_in_root(struct process *p, const char *abs, int flags, mode_t
 	return fd < 0 ? -errno : (int)fd;
 }
 
+int path_dup_guest_fd(struct process *p, int fd)
+{
+	int h = fdt_host_fd(p->files, fd);
+
+	if (h < 0)
+		return h;
+	int d = fcntl(h, F_DUPFD_CLOEXEC, 3);
+	return d < 0 ? -errno : d;
+}
+
 bool path_is_proc_self_exe(struct process *p, const char *path)
 {
 	char own[32];

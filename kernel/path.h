@@ -18,6 +18,8 @@ void fs_release(struct fs_context *fs);
 
 /* openat(2) for the guest: a host fd (O_CLOEXEC on the host) or -errno. */
 int path_open(struct process *p, int dirfd, const char *path, int flags, mode_t mode);
+/* A host fd for the file open on guest fd (execveat AT_EMPTY_PATH), close-on-exec. */
+int path_dup_guest_fd(struct process *p, int fd);
 /* Is path the guest's /proc/self/exe (or /proc/PID/exe of itself)? */
 bool path_is_proc_self_exe(struct process *p, const char *path);
 

@@ -15,30 +15,24 @@
 #include "kernel/uaccess.h"
 
 /* Splits "/proc/<who>/<rest>": the process and the rest. Preconditions: k->mu held. */
-static struct process *lookup(struct task *t, const char *path, const char **rest, struct task **thread)
+static struct process *lookup(struct task *t, const char *path, const char **rest)
 {
 	const char *p = path + strlen("/proc/");
 	char *end;
 
-	*thread = NULL;
 	if (!strncmp(p, "self", 4) && (p[4] == '/' || !p[4])) {
 		*rest = p + 4;
-		*thread = t;
 		return t->proc;
 	}
 	if (!strncmp(p, "thread-self", 11) && (p[11] == '/' || !p[11])) {
 		*rest = p + 11;
-		*thread = t;
 		return t->proc;
 	}
 	long pid = strtol(p, &end, 10);
 	if (end == p || (*end != '/' && *end) || pid <= 0 || pid > PID_MAX)
 		return NULL;
 	*rest = end;
-	struct process *q = kernel_find_process(t->k, (int)pid);
-	if (q && q->threads)
-		*thread = q->threads;
-	return q;
+	return kernel_find_process(t->k, (int)pid);
 }
 
 /* As Linux: the state of the group leader; a task reading its own is running. */
@@ -141,7 +135,6 @@ int procfs_open(struct task *t, const char *path, int flags)
 	char *text = NULL;
 	size_t len = 0;
 	const char *rest;
-	struct task *thr;
 	int r = -ENOENT;
 
 	if (strncmp(path, "/proc/", 6))
@@ -152,7 +145,7 @@ int procfs_open(struct task *t, const char *path, int flags)
 	if (!f)
 		return -ENOMEM;
 	pthread_mutex_lock(&t->k->mu);
-	struct process *p = lookup(t, path, &rest, &thr);
+	struct process *p = lookup(t, path, &rest);
 	struct mm *mm = NULL;
 	if (p) {
 		if (!strcmp(rest, "/status")) {
@@ -192,12 +185,11 @@ int procfs_open(struct task *t, const char *path, int flags)
 bool procfs_readlink(struct task *t, const char *path, char *out, size_t len, long *ret)
 {
 	const char *rest;
-	struct task *thr;
 
 	if (strncmp(path, "/proc/", 6))
 		return false;
 	pthread_mutex_lock(&t->k->mu);
-	struct process *p = lookup(t, path, &rest, &thr);
+	struct process *p = lookup(t, path, &rest);
 	*ret = -ENOENT;
 	if (p && !strcmp(rest, "/exe") && p->exe_path) {
 		snprintf(out, len, "%s", p->exe_path);

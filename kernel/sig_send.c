@@ -28,6 +28,13 @@ enum sig_default sig_default_action(int signo)
 	}
 }
 
+void sig_set_blocked(struct task *t, ksigset_t mask)
+{
+	t->blocked = mask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	if ((t->pending.set | t->proc->shared_pending.set) & ~t->blocked)
+		atomic_fetch_or(&t->work, TASK_WORK_SIGNAL);
+}
+
 void sig_flush_pending(struct sigpending *sp)
 {
 	while (sp->queue) {

@@ -43,6 +43,10 @@ void sig_notify_parent_stop(struct process *p, int why);
 /* SIGCONT: ends p's group stop. Preconditions: k->mu held. */
 void process_continue(struct process *p);
 
+/* Sets t's blocked mask (SIGKILL and SIGSTOP stay unblocked) and makes t look at
+ * signals the change lets in. Preconditions: k->mu held. */
+void sig_set_blocked(struct task *t, ksigset_t mask);
+
 /* Frees every queued siginfo of a pending set. */
 void sig_flush_pending(struct sigpending *sp);
 /* Removes the signals in mask from a pending set. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "arch/x86_64/cpu.h"
+#include "kernel/sig_send.h"
 #include "kernel/uaccess.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
@@ -159,11 +160,8 @@ int sig_restore_frame(struct task *t)
 
 	ksigset_t mask;
 	memcpy(&mask, uc + UC_OFF_SIGMASK, 8);
-	t->blocked = mask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
 	t->restore_saved_mask = false;
-	/* Signals the handler's mask held back may be deliverable now. */
-	if ((t->pending.set | t->proc->shared_pending.set) & ~t->blocked)
-		atomic_fetch_or(&t->work, TASK_WORK_SIGNAL);
+	sig_set_blocked(t, mask); /* what the handler's mask held back may be deliverable */
 	/* As Linux's restore_altstack(): errors here are ignored. */
 	uint64_t ss_sp, ss_size;
 	uint32_t ss_flags;

@@ -102,15 +102,7 @@ static long copy_strings(struct task *t, uint64_t uv, struct strv *out, uint64_t
 static int script_rewrite(struct task *t, int dirfd, char **path, struct strv *argv)
 {
 	char buf[BINPRM_BUF_SIZE + 1];
-	int fd;
-	if (!(*path)[0]) {
-		int h = fdt_host_fd(t->proc->files, dirfd);
-		fd = h < 0 ? h : fcntl(h, F_DUPFD_CLOEXEC, 3);
-		if (h >= 0 && fd < 0)
-			fd = -errno;
-	} else {
-		fd = path_open(t->proc, dirfd, *path, O_RDONLY, 0);
-	}
+	int fd = (*path)[0] ? path_open(t->proc, dirfd, *path, O_RDONLY, 0) : path_dup_guest_fd(t->proc, dirfd);
 
 	if (fd < 0)
 		return fd;
@@ -203,9 +195,7 @@ static int kill_other_threads(struct task *t)
 			}
 		p->exec_waiter = t;
 		while (p->nthreads > 1 && !t->killed) {
-			t->sleeping = true;
-			pthread_cond_wait(&t->wake, &k->mu);
-			t->sleeping = false;
+			task_sleep_nosignal(t);
 		}
 		p->exec_waiter = NULL;
 		if (t->killed)

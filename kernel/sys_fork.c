@@ -246,9 +246,7 @@ static long do_clone(struct task *t, const struct clone_req *cr)
 	if (f & CLONE_VFORK) {
 		/* As Linux's wait_for_vfork_done(): only a fatal signal ends the wait early. */
 		while (!t->vfork_done && !t->killed) {
-			t->sleeping = true;
-			pthread_cond_wait(&t->wake, &k->mu);
-			t->sleeping = false;
+			task_sleep_nosignal(t);
 		}
 		for (struct process *q = k->procs; q; q = q->all_next)
 			for (struct task *x = q->threads; x; x = x->thread_next)

@@ -787,66 +787,45 @@ static long host_path_name(struct task *t, int dirfd, const char *path, char *ou
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-static long xattr_get(struct task *t, uint64_t upath, int fd, uint64_t uname, uint64_t uval, uint64_t size,
-		      bool follow)
+/* getxattr (with uname) or listxattr (uname 0) on guest fd fd, or on upath when fd < 0
+ * (follow: not the l* variant). */
+static long xattr_read(struct task *t, uint64_t upath, int fd, uint64_t uname, uint64_t ubuf, uint64_t size,
+		       bool follow)
 {
 	char path[GUEST_PATH_MAX], host[GUEST_PATH_MAX + 32], name[256];
 	long r;
 
-	if (mm_strncpy_from_user(t->proc->mm, name, uname, sizeof name) < 0)
+	if (uname && mm_strncpy_from_user(t->proc->mm, name, uname, sizeof name) < 0)
 		return -ERANGE;
 	if (size > 65536)
-		size = 65536;
+		size = 65536; /* XATTR_SIZE_MAX and XATTR_LIST_MAX */
 	char *buf = size ? malloc(size) : NULL;
 	if (size && !buf)
 		return -ENOMEM;
 	if (fd >= 0) {
 		int h = host_fd(t, (uint64_t)fd);
-		r = h < 0 ? h : fgetxattr(h, name, buf, size);
+		r = h < 0 ? h : uname ? fgetxattr(h, name, buf, size) : flistxattr(h, buf, size);
 	} else if (!(r = get_user_path(t, path, upath)) &&
 		   !(r = host_path_name(t, AT_FDCWD, path, host, sizeof host))) {
-		r = follow ? getxattr(host, name, buf, size) : lgetxattr(host, name, buf, size);
+		if (uname)
+			r = follow ? getxattr(host, name, buf, size) : lgetxattr(host, name, buf, size);
+		else
+			r = follow ? listxattr(host, buf, size) : llistxattr(host, buf, size);
 	}
 	if (r == -1)
 		r = -errno;
-	if (r > 0 && size && put_user(t, uval, buf, (uint64_t)r))
+	if (r > 0 && size && put_user(t, ubuf, buf, (uint64_t)r))
 		r = -EFAULT;
 	free(buf);
 	return r;
 }
 
-SYSCALL(getxattr) { return xattr_get(t, a[0], -1, a[1], a[2], a[3], true); }
-SYSCALL(lgetxattr) { return xattr_get(t, a[0], -1, a[1], a[2], a[3], false); }
-SYSCALL(fgetxattr) { return xattr_get(t, 0, (int)a[0], a[1], a[2], a[3], true); }
-
-static long xattr_list(struct task *t, uint64_t upath, int fd, uint64_t ulist, uint64_t size, bool follow)
-{
-	char path[GUEST_PATH_MAX], host[GUEST_PATH_MAX + 32];
-	long r;
-
-	if (size > 65536)
-		size = 65536;
-	char *buf = size ? malloc(size) : NULL;
-	if (size && !buf)
-		return -ENOMEM;
-	if (fd >= 0) {
-		int h = host_fd(t, (uint64_t)fd);
-		r = h < 0 ? h : flistxattr(h, buf, size);
-	} else if (!(r = get_user_path(t, path, upath)) &&
-		   !(r = host_path_name(t, AT_FDCWD, path, host, sizeof host))) {
-		r = follow ? listxattr(host, buf, size) : llistxattr(host, buf, size);
-	}
-	if (r == -1)
-		r = -errno;
-	if (r > 0 && size && put_user(t, ulist, buf, (uint64_t)r))
-		r = -EFAULT;
-	free(buf);
-	return r;
-}
-
-SYSCALL(listxattr) { return xattr_list(t, a[0], -1, a[1], a[2], true); }
-SYSCALL(llistxattr) { return xattr_list(t, a[0], -1, a[1], a[2], false); }
-SYSCALL(flistxattr) { return xattr_list(t, 0, (int)a[0], a[1], a[2], true); }
+SYSCALL(getxattr) { return xattr_read(t, a[0], -1, a[1], a[2], a[3], true); }
+SYSCALL(lgetxattr) { return xattr_read(t, a[0], -1, a[1], a[2], a[3], false); }
+SYSCALL(fgetxattr) { return xattr_read(t, 0, (int)a[0], a[1], a[2], a[3], true); }
+SYSCALL(listxattr) { return xattr_read(t, a[0], -1, 0, a[1], a[2], true); }
+SYSCALL(llistxattr) { return xattr_read(t, a[0], -1, 0, a[1], a[2], false); }
+SYSCALL(flistxattr) { return xattr_read(t, 0, (int)a[0], 0, a[1], a[2], true); }
 
 SYSCALL(statfs)
 {

@@ -35,10 +35,7 @@ static long set_temp_mask(struct task *t, uint64_t usig, uint64_t size)
 	pthread_mutex_lock(&t->k->mu);
 	t->saved_mask = t->blocked;
 	t->restore_saved_mask = true;
-	t->blocked = mask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
-	/* A signal the temporary mask lets in ends the wait at once. */
-	if ((t->pending.set | t->proc->shared_pending.set) & ~t->blocked)
-		atomic_fetch_or(&t->work, TASK_WORK_SIGNAL);
+	sig_set_blocked(t, mask); /* a signal it lets in ends the wait at once */
 	pthread_mutex_unlock(&t->k->mu);
 	return 0;
 }

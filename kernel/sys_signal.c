@@ -60,16 +60,6 @@ SYSCALL(rt_sigaction)
 	return 0;
 }
 
-/* Preconditions: k->mu held. Another thread may now take a process-wide signal. */
-static void set_blocked(struct task *t, ksigset_t mask)
-{
-	ksigset_t unblocked = t->blocked & ~mask;
-
-	t->blocked = mask & ~UNBLOCKABLE;
-	if (unblocked & (t->pending.set | t->proc->shared_pending.set))
-		atomic_fetch_or(&t->work, TASK_WORK_SIGNAL);
-}
-
 SYSCALL(rt_sigprocmask)
 {
 	int how = (int)a[0];
@@ -83,9 +73,9 @@ SYSCALL(rt_sigprocmask)
 	old = t->blocked;
 	if (a[1]) {
 		switch (how) {
-		case SIG_BLOCK: set_blocked(t, old | set); break;
-		case SIG_UNBLOCK: set_blocked(t, old & ~set); break;
-		case SIG_SETMASK: set_blocked(t, set); break;
+		case SIG_BLOCK: sig_set_blocked(t, old | set); break;
+		case SIG_UNBLOCK: sig_set_blocked(t, old & ~set); break;
+		case SIG_SETMASK: sig_set_blocked(t, set); break;
 		default:
 			pthread_mutex_unlock(&t->k->mu);
 			return -EINVAL;
@@ -118,7 +108,7 @@ SYSCALL(rt_sigsuspend)
 	pthread_mutex_lock(&t->k->mu);
 	t->saved_mask = t->blocked;
 	t->restore_saved_mask = true;
-	t->blocked = mask & ~UNBLOCKABLE;
+	sig_set_blocked(t, mask);
 	while (task_sleep(t, NULL) != -EINTR)
 		;
 	pthread_mutex_unlock(&t->k->mu);

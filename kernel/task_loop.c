@@ -18,7 +18,6 @@
 #include "kernel/signal_frame.h"
 #include "kernel/syscall.h"
 #include "kernel/transport.h"
-#include "vmm/layout.h"
 #include "vmm/log.h"
 #include "vmm/vcpu.h"
 
@@ -103,9 +102,7 @@ static void do_work(struct task *t)
 			break;
 		}
 		if (p->stopped) {
-			t->sleeping = true;
-			pthread_cond_wait(&t->wake, &k->mu);
-			t->sleeping = false;
+			task_sleep_nosignal(t);
 			continue;
 		}
 		int signo = sig_dequeue(t, &info);
@@ -216,16 +213,6 @@ static void run_syscall(struct task *t, uint64_t nr)
 	}
 }
 
-/* Is the vCPU inside an exit-less trampoline (a syscall half done, registers not the
- * user's)? Signals wait until it is out. */
-static bool in_trampoline(struct task *t)
-{
-	uint64_t rip = vcpu_regs(t->vcpu)->rip;
-
-	return (vcpu_sregs(t->vcpu)->cs.selector & 3) == 0 ||
-	       (rip >= XL_BASE && rip < XL_BASE + (uint64_t)XL_MAX_VCPUS * XL_STRIDE);
-}
-
 /* Handles one event. Returns -1 when the guest cannot go on (message in k->fatal). */
 static int handle_event(struct task *t, struct vcpu_event *ev)
 {
@@ -331,7 +318,7 @@ static void *task_main(void *arg)
 			/* SIGKILL needs no user boundary: the registers do not matter any more. */
 			if (t->killed)
 				break;
-			if (!in_trampoline(t))
+			if (!transport_mid_call(t))
 				do_work(t);
 			else
 				arm_retry_kick(&retry, &have_retry);

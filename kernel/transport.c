@@ -115,6 +115,17 @@ static bool server_sleep(struct transport *x)
 	return server_prepare_sleep(x) && server_wait(x);
 }
 
+/* Answers req with "take the exit path"; the vCPU thread finishes it (kind) and wakes
+ * us before the guest runs again. Returns false when asked to stop. */
+static bool send_to_exit(struct transport *x, uint64_t req, int kind)
+{
+	if (!server_prepare_sleep(x))
+		return false;
+	publish_done(x, req, kind);
+	x->slot[SLOT_OFF_RESP / 8] = req ^ SLOT_EXIT_BIT;
+	return server_wait(x);
+}
+
 /* Serves request req, already claimed. */
 static bool serve(struct transport *x, uint64_t req)
 {
@@ -127,34 +138,18 @@ static bool serve(struct transport *x, uint64_t req)
 		a[i] = slot[SLOT_OFF_ARGS / 8 + i];
 	nr = (uint32_t)nr; /* as do_syscall_64() */
 
-	if (!syscall_is_fast(nr)) {
+	/* Not here: calls that may block or need the registers, and any call while a signal
+	 * or a kill waits (the exit path delivers it after the call). */
+	if (!syscall_is_fast(nr) || atomic_load_explicit(&t->work, memory_order_relaxed)) {
 		atomic_fetch_add(&x->handed_over, 1);
-		/* The vCPU thread has the task now; it wakes us before the guest runs again. */
-		if (!server_prepare_sleep(x))
-			return false;
-		publish_done(x, req, SLOT_DONE_HANDOVER);
-		slot[SLOT_OFF_RESP / 8] = req ^ SLOT_EXIT_BIT;
-		return server_wait(x);
-	}
-	if (atomic_load_explicit(&t->work, memory_order_relaxed)) {
-		/* A signal or a kill is waiting: the exit path delivers it after this call. */
-		atomic_fetch_add(&x->handed_over, 1);
-		if (!server_prepare_sleep(x))
-			return false;
-		publish_done(x, req, SLOT_DONE_HANDOVER);
-		slot[SLOT_OFF_RESP / 8] = req ^ SLOT_EXIT_BIT;
-		return server_wait(x);
+		return send_to_exit(x, req, SLOT_DONE_HANDOVER);
 	}
 	long ret = syscall_dispatch(t, nr, a);
 	atomic_fetch_add(&x->served, 1);
 	if (vcpu_flush_pending(t->vcpu) || atomic_load_explicit(&t->work, memory_order_relaxed)) {
-		/* PTE re-stores are applied on the way back into the guest: take the exit. */
+		/* PTE re-stores are applied, and signals delivered, on the exit path. */
 		x->done_ret = ret;
-		if (!server_prepare_sleep(x))
-			return false;
-		publish_done(x, req, SLOT_DONE_NEEDS_EXIT);
-		slot[SLOT_OFF_RESP / 8] = req ^ SLOT_EXIT_BIT;
-		return server_wait(x);
+		return send_to_exit(x, req, SLOT_DONE_NEEDS_EXIT);
 	}
 	x->done_ret = ret;
 	slot[SLOT_OFF_RET / 8] = (uint64_t)ret;
@@ -329,4 +324,12 @@ int transport_restart(struct task *t)
 	struct transport *x = t->transport;
 
 	return x ? transport_start(t, x->mode) : 0;
+}
+
+bool transport_mid_call(struct task *t)
+{
+	uint64_t rip = vcpu_regs(t->vcpu)->rip;
+
+	return (vcpu_sregs(t->vcpu)->cs.selector & 3) == 0 ||
+	       (rip >= XL_BASE && rip < XL_BASE + (uint64_t)XL_MAX_VCPUS * XL_STRIDE);
 }

@@ -97,6 +97,9 @@ void transport_stop(struct task *t);
 int transport_restart(struct task *t);
 /* A VEV_SYSCALL_SLOT exit: who finishes the call. */
 enum transport_action transport_on_fallback(struct task *t, long *ret);
+/* Is the vCPU inside a trampoline (ring 0, or the exit-less code page), a syscall
+ * half done and the registers not the user's? Signals wait until it is out. */
+bool transport_mid_call(struct task *t);
 /* Before each KVM_RUN: make sure the server is awake when the guest comes back. */
 void transport_before_entry(struct task *t);
 

@@ -169,6 +169,16 @@ fail:
 	return r;
 }
 
+/* Forgets queued PTE re-stores: the vCPU starts over on another address space (or
+ * none), where they mean nothing. */
+static void drop_flushes(struct vcpu *c)
+{
+	pthread_mutex_lock(&c->flush_lock);
+	c->flush_len = c->flush_done = 0;
+	atomic_store(&c->flush_taken, atomic_load(&c->flush_queued));
+	pthread_mutex_unlock(&c->flush_lock);
+}
+
 int vcpu_get(struct hv_vm *vm, struct vcpu **out)
 {
 	pthread_mutex_lock(&vm->vcpu_lock);
@@ -178,10 +188,7 @@ int vcpu_get(struct hv_vm *vm, struct vcpu **out)
 	pthread_mutex_unlock(&vm->vcpu_lock);
 	if (c) {
 		c->pool_next = NULL;
-		pthread_mutex_lock(&c->flush_lock);
-		c->flush_len = c->flush_done = 0;
-		atomic_store(&c->flush_taken, atomic_load(&c->flush_queued)); /* dropped */
-		pthread_mutex_unlock(&c->flush_lock);
+		drop_flushes(c);
 		c->has_owner = false;
 		*out = c;
 		return 0;
@@ -255,10 +262,7 @@ int vcpu_start_user(struct vcpu *c, uint64_t cr3, uint64_t rip, uint64_t rsp)
 	c->run->s.regs.regs = r;
 	c->run->s.regs.sregs = s;
 	c->run->kvm_dirty_regs = 0;
-	pthread_mutex_lock(&c->flush_lock);
-	c->flush_len = c->flush_done = 0;
-	atomic_store(&c->flush_taken, atomic_load(&c->flush_queued)); /* dropped */
-	pthread_mutex_unlock(&c->flush_lock);
+	drop_flushes(c);
 	return 0;
 }
 
@@ -278,10 +282,7 @@ int vcpu_clone_user(struct vcpu *c, struct vcpu *from, uint64_t cr3)
 	c->run->s.regs.regs = r;
 	c->run->s.regs.sregs = s;
 	c->run->kvm_dirty_regs = 0;
-	pthread_mutex_lock(&c->flush_lock);
-	c->flush_len = c->flush_done = 0;
-	atomic_store(&c->flush_taken, atomic_load(&c->flush_queued)); /* dropped */
-	pthread_mutex_unlock(&c->flush_lock);
+	drop_flushes(c);
 	return 0;
 }
 
@@ -314,10 +315,8 @@ bool vcpu_flush_blocked(struct vcpu *c)
 
 bool vcpu_flush_pending(struct vcpu *c)
 {
-	pthread_mutex_lock(&c->flush_lock);
-	bool r = c->flush_len > c->flush_done;
-	pthread_mutex_unlock(&c->flush_lock);
-	return r;
+	/* Lock-free: queued and taken advance together with flush_len and flush_done. */
+	return atomic_load(&c->flush_queued) != atomic_load(&c->flush_taken);
 }
 
 static int kick_signo;
@@ -430,12 +429,10 @@ static void enter_agent_flush(struct vcpu *c)
 	fill_mailbox(c);
 	frame[0] = physmap_va(c->mailbox_gpa);
 	frame[1] = r->rip;
-	/* Back to where the vCPU was: ring 3, or the ring-0 exit-less trampoline when a
-	 * kick interrupted it (iretq pops SS:RSP in both cases in 64-bit mode). */
-	frame[2] = (s->cs.selector & 3) ? SEL_USER_CS : SEL_KERNEL_CS;
+	frame[2] = SEL_USER_CS; /* only ever entered from ring 3 (run_inner) */
 	frame[3] = r->rflags;
 	frame[4] = r->rsp;
-	frame[5] = (s->cs.selector & 3) ? SEL_USER_DS : SEL_KERNEL_DS;
+	frame[5] = SEL_USER_DS;
 	r->rip = AGENT_VA(hv_agent_flush);
 	r->rsp = physmap_va(c->kstack_gpa) + PAGE_SIZE - 6 * 8;
 	r->rflags = RFLAGS_FIXED;
@@ -643,7 +640,6 @@ int vcpu_run(struct vcpu *c, struct vcpu_event *ev)
 	atomic_store(&c->in_guest, 1);
 	int r = run_inner(c, ev);
 	atomic_store(&c->in_guest, 0);
-	atomic_fetch_add(&c->exits, 1);
 	return r;
 }
 
@@ -665,10 +661,12 @@ static int run_inner(struct vcpu *c, struct vcpu_event *ev)
 	 * exit-less trampoline); a flush frame built there would bury the state the agent
 	 * is about to report. The caller retries once the vCPU is back in ring 3
 	 * (vcpu_flush_blocked). */
-	pthread_mutex_lock(&c->flush_lock);
-	if (c->flush_len > c->flush_done && (vcpu_sregs(c)->cs.selector & 3) == 3)
-		enter_agent_flush(c);
-	pthread_mutex_unlock(&c->flush_lock);
+	if (vcpu_flush_pending(c) && (vcpu_sregs(c)->cs.selector & 3) == 3) {
+		pthread_mutex_lock(&c->flush_lock);
+		if (c->flush_len > c->flush_done)
+			enter_agent_flush(c);
+		pthread_mutex_unlock(&c->flush_lock);
+	}
 	for (;;) {
 		if (ioctl(c->fd, KVM_RUN, 0) < 0) {
 			int e = errno;

@@ -43,7 +43,6 @@ struct vcpu {
 	pthread_t owner;
 	bool has_owner;
 	_Atomic int in_guest;
-	_Atomic uint64_t exits; /* KVM_RUN returns so far */
 	/* Re-stores ever queued, and ever handed to the agent (which applies them before
 	 * ring 3 runs again): a shootdown waits until the second reaches the first. */
 	_Atomic uint64_t flush_queued, flush_taken;

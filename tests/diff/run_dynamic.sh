@@ -10,6 +10,7 @@ HV=$1
 BUILD=$2
 TIMEOUT=${HVTRACE_DIFF_TIMEOUT:-60}
 read -r -a EXTRA <<<"${HVTRACE_DIFF_EXTRA:-}"
+. "$(dirname "${BASH_SOURCE[0]}")/compare_runs.sh"
 case $HV in */*) HV=$(cd "$(dirname "$HV")" && pwd)/$(basename "$HV") ;; esac
 mkdir -p "$BUILD/dynamic-out" || exit 2
 OUT=$(cd "$BUILD/dynamic-out" && pwd)
@@ -41,26 +42,13 @@ for c in "${cases[@]}"; do
     fi
     printf "%b" "${input:+$input\n}" >"$tmp/in"
     for side in native hvtrace; do
-        if [ $side = native ]; then
-            (cd "$tmp" && env -i PATH=/usr/bin:/bin LANG=C timeout "$TIMEOUT" "${words[@]}" \
-                <"$tmp/in" >"$OUT/$name.$side.raw" 2>"$OUT/$name.$side.err")
-        else
-            (cd "$tmp" && env -i PATH=/usr/bin:/bin LANG=C timeout "$TIMEOUT" "$HV" run "${EXTRA[@]}" -- "${words[@]}" \
-                <"$tmp/in" >"$OUT/$name.$side.raw" 2>"$OUT/$name.$side.err")
-        fi
+        side_prefix $side
+        (cd "$tmp" && env -i PATH=/usr/bin:/bin LANG=C timeout "$TIMEOUT" "${prefix[@]}" "${words[@]}" \
+            <"$tmp/in" >"$OUT/$name.$side.raw" 2>"$OUT/$name.$side.err")
         echo $? >"$OUT/$name.$side.status"
         sed -e "${filter:-}" "$OUT/$name.$side.raw" >"$OUT/$name.$side.out"
     done
-    if cmp -s "$OUT/$name.native.out" "$OUT/$name.hvtrace.out" &&
-       cmp -s "$OUT/$name.native.status" "$OUT/$name.hvtrace.status"; then
-        echo "PASS dyn-$name"
-        pass=$((pass+1))
-    else
-        echo "FAIL dyn-$name (status native=$(cat "$OUT/$name.native.status") hvtrace=$(cat "$OUT/$name.hvtrace.status"))"
-        diff "$OUT/$name.native.out" "$OUT/$name.hvtrace.out" | head -10 | sed 's/^/    /'
-        tail -3 "$OUT/$name.hvtrace.err" | sed 's/^/    stderr: /'
-        fail=$((fail+1))
-    fi
+    compare_case "dyn-$name" "$name"
 done
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

@@ -10,6 +10,7 @@ HV=$1
 BUILD=$2
 TIMEOUT=${HVTRACE_DIFF_TIMEOUT:-60}
 read -r -a EXTRA <<<"${HVTRACE_DIFF_EXTRA:-}"
+. "$(dirname "${BASH_SOURCE[0]}")/compare_runs.sh"
 BB=$(command -v busybox || true)
 if [ -z "$BB" ] || ! file -L "$BB" 2>/dev/null | grep -q 'statically linked'; then
     echo "FAIL busybox-static is not installed (tools/install-deps.sh installs it)"
@@ -45,25 +46,12 @@ for c in "${cases[@]}"; do
     script=${c#*|}
     for side in native hvtrace; do
         rm -rf "$tmp/cwd"; mkdir -p "$tmp/cwd"
-        if [ $side = native ]; then
-            (cd "$tmp/cwd" && env -i PATH=/usr/bin:/bin timeout "$TIMEOUT" "$BB" sh -c "$script" \
-                </dev/null >"$OUT/$name.$side.out" 2>"$OUT/$name.$side.err")
-        else
-            (cd "$tmp/cwd" && env -i PATH=/usr/bin:/bin timeout "$TIMEOUT" "$HV" run "${EXTRA[@]}" -- "$BB" sh -c "$script" \
-                </dev/null >"$OUT/$name.$side.out" 2>"$OUT/$name.$side.err")
-        fi
+        side_prefix $side
+        (cd "$tmp/cwd" && env -i PATH=/usr/bin:/bin timeout "$TIMEOUT" "${prefix[@]}" "$BB" sh -c "$script" \
+            </dev/null >"$OUT/$name.$side.out" 2>"$OUT/$name.$side.err")
         echo $? >"$OUT/$name.$side.status"
     done
-    if cmp -s "$OUT/$name.native.out" "$OUT/$name.hvtrace.out" &&
-       cmp -s "$OUT/$name.native.status" "$OUT/$name.hvtrace.status"; then
-        echo "PASS sh-$name"
-        pass=$((pass+1))
-    else
-        echo "FAIL sh-$name (status native=$(cat "$OUT/$name.native.status") hvtrace=$(cat "$OUT/$name.hvtrace.status"))"
-        diff "$OUT/$name.native.out" "$OUT/$name.hvtrace.out" | head -10 | sed 's/^/    /'
-        tail -3 "$OUT/$name.hvtrace.err" | sed 's/^/    stderr: /'
-        fail=$((fail+1))
-    fi
+    compare_case "sh-$name" "$name"
 done
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
