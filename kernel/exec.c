@@ -13,6 +13,7 @@
 
 #include "arch/x86_64/pte.h"
 #include "kernel/exec_stack.h"
+#include "kernel/kernel.h"
 #include "kernel/path.h"
 #include "vmm/elf_load.h"
 #include "vmm/vcpu.h"
@@ -152,7 +153,7 @@ int exec_load(struct task *t, int dirfd, const char *path, int argc, char *const
 	uint64_t bias = img.is_pie ? ELF_ET_DYN_BASE - img.lo : 0;
 
 	struct mm *mm;
-	if ((r = mm_create(t->vm, &mm))) {
+	if ((r = mm_create(t->vm, t->k->pcache, &mm))) {
 		snprintf(why, why_len, "%s: out of guest memory", path);
 		close(fd);
 		if (ifd >= 0)

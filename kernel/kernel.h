@@ -21,6 +21,7 @@
 
 struct hv_run_options;
 struct futex_waiter;
+struct page_cache;
 
 struct kernel {
 	struct hv_vm *vm;
@@ -33,6 +34,9 @@ struct kernel {
 	int live_threads;    /* task threads not yet finished */
 	pthread_cond_t idle; /* signalled when live_threads reaches 0 */
 	struct futex_waiter *futex_waiters; /* kernel/futex.c */
+	struct page_cache *pcache; /* shared file pages of every address space */
+	char proc_scratch[64];     /* host directory of /proc/PID/fd snapshots (procfs.c) */
+	unsigned proc_snapshots;
 	uint64_t syscalls;   /* served for tasks that have ended */
 	/* ITIMER_REAL of every process: one thread (kernel/sys_timer.c). */
 	pthread_t itimer_thread;

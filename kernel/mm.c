@@ -12,6 +12,7 @@
 
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/pte.h"
+#include "kernel/page_cache.h"
 #include "vmm/layout.h"
 #include "vmm/log.h"
 #include "vmm/paging.h"
@@ -38,7 +39,7 @@ static struct guest_mem *gmem(struct mm *mm)
 	return &mm->vm->mem;
 }
 
-int mm_create(struct hv_vm *vm, struct mm **out)
+int mm_create(struct hv_vm *vm, struct page_cache *pcache, struct mm **out)
 {
 	struct mm *mm = calloc(1, sizeof *mm);
 	int r;
@@ -46,6 +47,7 @@ int mm_create(struct hv_vm *vm, struct mm **out)
 	if (!mm)
 		return -ENOMEM;
 	mm->vm = vm;
+	mm->pcache = pcache;
 	if ((r = vm_new_address_space(vm, &mm->root))) {
 		free(mm);
 		return r;
@@ -86,9 +88,11 @@ void mm_destroy(struct mm *mm, struct vcpu *scrubber)
 		mm->vmas = v->next;
 		vma_free(v);
 	}
+	struct page_cache *pc = mm->pcache;
 	pthread_mutex_destroy(&mm->lock);
 	free(mm->put_later);
 	free(mm);
+	pcache_trim(pc);
 }
 
 void mm_get(struct mm *mm)
@@ -107,8 +111,12 @@ void mm_put(struct mm *mm, struct vcpu *scrubber)
  * Preconditions: mm->lock held; released on return. */
 static void mm_unlock(struct mm *mm)
 {
+	bool trim = mm->pcache_dropped;
+	mm->pcache_dropped = false;
 	if (!mm->need_shootdown) {
 		pthread_mutex_unlock(&mm->lock);
+		if (trim)
+			pcache_trim(mm->pcache);
 		return;
 	}
 	struct vcpu *list[MM_MAX_VCPUS];
@@ -125,6 +133,9 @@ static void mm_unlock(struct mm *mm)
 	for (uint64_t i = 0; i < nframes; i++)
 		frame_put(gmem(mm), frames[i]);
 	free(frames);
+	/* Shared file pages no mapping uses any more go back to their file. */
+	if (trim)
+		pcache_trim(mm->pcache);
 }
 
 /* Drops a reference to a frame that was mapped: at once when no other vCPU can hold a
@@ -336,6 +347,8 @@ static int unmap_locked(struct mm *mm, uint64_t start, uint64_t end)
 		if (v->end > end && (r = vma_split(v, end)))
 			return r;
 		*p = v->next;
+		if (v->file_fd >= 0 && (v->flags & VMA_SHARED))
+			mm->pcache_dropped = true;
 		vma_free(v);
 	}
 	return drop_pages(mm, start, end);
@@ -374,6 +387,29 @@ static bool is_free(struct mm *mm, uint64_t start, uint64_t end)
 	return true;
 }
 
+/* Shared anonymous memory is a file of its own, as Linux's shmem: its pages are shared
+ * through the page cache, so a fork that happens before they are touched still shares
+ * them. */
+static int shmem_setup(struct vma *v, uint64_t len)
+{
+	struct stat st;
+	int fd = memfd_create("dev/zero", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, (off_t)len) || fstat(fd, &st)) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	v->file_fd = fd;
+	v->file_off = 0;
+	v->file_dev = st.st_dev;
+	v->file_ino = st.st_ino;
+	v->flags |= VMA_SHARED | VMA_MAYWRITE | VMA_SHMEM;
+	return 0;
+}
+
 int mm_map(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags, int host_fd,
 	   uint64_t off, uint64_t *out)
 {
@@ -397,6 +433,7 @@ int mm_map(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags, int 
 	if (flags & MAP_GROWSDOWN)
 		n->flags |= VMA_GROWSDOWN;
 	n->file_fd = -1;
+	bool shmem = (flags & MAP_SHARED) && (flags & MAP_ANONYMOUS);
 	if (!(flags & MAP_ANONYMOUS)) {
 		n->file_fd = fcntl_dupfd_cloexec(host_fd);
 		if (n->file_fd < 0) {
@@ -405,6 +442,34 @@ int mm_map(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags, int 
 			return r;
 		}
 		n->file_off = off;
+		struct stat st;
+		if (fstat(n->file_fd, &st)) {
+			r = -errno;
+			vma_free(n);
+			return r;
+		}
+		n->file_dev = st.st_dev;
+		n->file_ino = st.st_ino;
+		if ((flags & MAP_SHARED) && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 5)) {
+			/* /dev/zero shared is shared anonymous memory, as Linux's shmem_zero_setup. */
+			close(n->file_fd);
+			n->file_fd = -1;
+			shmem = true;
+		} else if (flags & MAP_SHARED) {
+			/* Only regular files have pages to share (memfds are regular files). */
+			if (!S_ISREG(st.st_mode)) {
+				vma_free(n);
+				return -ENODEV;
+			}
+			int fl = fcntl(n->file_fd, F_GETFL);
+			if (fl >= 0 && (fl & O_ACCMODE) == O_RDWR)
+				n->flags |= VMA_MAYWRITE;
+		}
+	}
+
+	if (shmem && (r = shmem_setup(n, len))) {
+		vma_free(n);
+		return r;
 	}
 
 	pthread_mutex_lock(&mm->lock);
@@ -545,6 +610,14 @@ int mm_protect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 		r = -ENOMEM;
 		goto out;
 	}
+	/* As Linux's VM_MAYWRITE: a shared file area opened read-only never becomes
+	 * writable. */
+	for (struct vma *v = mm->vmas; v; v = v->next)
+		if (v->end > addr && v->start < end && (prot & PROT_WRITE) && v->file_fd >= 0 &&
+		    (v->flags & VMA_SHARED) && !(v->flags & VMA_MAYWRITE)) {
+			r = -EACCES;
+			goto out;
+		}
 	for (struct vma *v = mm->vmas; v; v = v->next) {
 		if (v->end <= addr || v->start >= end)
 			continue;
@@ -571,6 +644,37 @@ int mm_protect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 	vma_merge_all(mm);
 out:
 	mm_unlock(mm);
+	return r;
+}
+
+int mm_sync(struct mm *mm, uint64_t addr, uint64_t len, int flags)
+{
+	if ((addr & (PAGE_SIZE - 1)) || (flags & ~(MS_ASYNC | MS_SYNC | MS_INVALIDATE)) ||
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+		return -EINVAL;
+	len = PAGE_ALIGN_UP(len);
+	if (addr + len < addr)
+		return -ENOMEM;
+	uint64_t end = addr + len, cur = addr;
+	int r = 0;
+
+	pthread_mutex_lock(&mm->lock);
+	for (struct vma *v = mm->vmas; v && cur < end; v = v->next) {
+		if (v->end <= cur)
+			continue;
+		if (v->start > cur) {
+			r = -ENOMEM; /* as Linux: a hole in the range, after syncing what precedes */
+			break;
+		}
+		uint64_t hi = v->end < end ? v->end : end;
+		if (v->file_fd >= 0 && (v->flags & VMA_SHARED))
+			pcache_writeback(mm->pcache, v->file_dev, v->file_ino,
+					 v->file_off + (cur - v->start), hi - cur);
+		cur = hi;
+	}
+	if (!r && cur < end)
+		r = -ENOMEM;
+	pthread_mutex_unlock(&mm->lock);
 	return r;
 }
 
@@ -638,14 +742,26 @@ static int populate(struct mm *mm, struct vma *v, uint64_t va, uint64_t *pte)
 
 	if (v->flags & VMA_SPECIAL)
 		return -EFAULT; /* its fixed frames are mapped from the start */
-	int r = frame_alloc(gmem(mm), &frame);
+	int r;
 
-	if (r)
+	if (v->file_fd >= 0 && (v->flags & VMA_SHARED)) {
+		uint64_t pgoff = (v->file_off + (va - v->start)) / PAGE_SIZE;
+		r = pcache_get(mm->pcache, v->file_fd, v->file_dev, v->file_ino, pgoff,
+			       v->flags & VMA_MAYWRITE, &frame);
+		if (r)
+			return r;
+		*pte = frame | prot_to_pte(v->prot);
+		return 0;
+	}
+	if ((r = frame_alloc(gmem(mm), &frame)))
 		return r;
 	if (v->file_fd >= 0) {
 		uint8_t *dst = gmem_ptr(gmem(mm), frame, PAGE_SIZE);
 		uint64_t off = v->file_off + (va - v->start);
 		uint64_t got = 0;
+		/* What a shared mapping of the file wrote is the file's contents. */
+		if (pcache_peek(mm->pcache, v->file_dev, v->file_ino, off / PAGE_SIZE, dst))
+			got = PAGE_SIZE;
 		while (got < PAGE_SIZE) {
 			ssize_t n = pread(v->file_fd, dst + got, PAGE_SIZE - got, (off_t)(off + got));
 			if (n < 0 && errno == EINTR)
@@ -1029,7 +1145,15 @@ void mm_write_maps(struct mm *mm, FILE *f)
 	for (struct vma *v = mm->vmas; v; v = v->next) {
 		unsigned long long dev_major = 0, dev_minor = 0, ino = 0;
 		char name[4200] = "";
-		if (v->file_fd >= 0) {
+		if (v->flags & VMA_SHMEM) {
+			struct stat st;
+			if (fstat(v->file_fd, &st) == 0) {
+				dev_major = major(st.st_dev);
+				dev_minor = minor(st.st_dev);
+				ino = (unsigned long long)st.st_ino;
+			}
+			strcpy(name, "/dev/zero (deleted)"); /* as Linux names shmem_zero_setup's file */
+		} else if (v->file_fd >= 0) {
 			struct stat st;
 			char link[64];
 			if (fstat(v->file_fd, &st) == 0) {
@@ -1096,7 +1220,7 @@ int mm_fork(struct mm *parent, struct mm **out)
 	struct mm *mm;
 	int r;
 
-	if ((r = mm_create(parent->vm, &mm)))
+	if ((r = mm_create(parent->vm, parent->pcache, &mm)))
 		return r;
 	pthread_mutex_lock(&parent->lock);
 	mm->brk_start = parent->brk_start;

@@ -10,9 +10,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include <sys/uio.h>
 
 struct hv_vm;
+struct page_cache;
 struct vcpu;
 
 #define VMA_SHARED 1u
@@ -20,6 +22,8 @@ struct vcpu;
 #define VMA_STACK 4u
 #define VMA_HEAP 8u
 #define VMA_SPECIAL 16u /* fixed frames shared by every process (vDSO, its time page) */
+#define VMA_MAYWRITE 32u /* a shared file area whose fd allows writing (mprotect may add it) */
+#define VMA_SHMEM 64u /* shared anonymous memory: file_fd is its own memfd */
 
 struct vma {
 	uint64_t start, end; /* page aligned, [start, end) */
@@ -27,6 +31,8 @@ struct vma {
 	unsigned flags;      /* VMA_* */
 	int file_fd;         /* host fd of a file mapping (owned), -1 for anonymous */
 	uint64_t file_off;   /* file offset of start */
+	dev_t file_dev;      /* the file's identity, for shared pages (kernel/page_cache.h) */
+	ino_t file_ino;
 	struct vma *next;    /* sorted by start */
 };
 
@@ -34,6 +40,7 @@ struct vma {
 
 struct mm {
 	struct hv_vm *vm;
+	struct page_cache *pcache; /* the guest's shared file pages (not owned) */
 	uint64_t root; /* PML4 */
 	_Atomic int users; /* processes using it (CLONE_VM shares it) */
 
@@ -50,11 +57,12 @@ struct mm {
 	 * may the frames it dropped (put_later) be freed: until then a running vCPU could
 	 * still reach them through a stale translation. */
 	bool need_shootdown;
+	bool pcache_dropped; /* the operation unmapped shared file pages: trim the cache */
 	uint64_t *put_later;
 	uint64_t nput_later, put_later_cap;
 };
 
-int mm_create(struct hv_vm *vm, struct mm **out);
+int mm_create(struct hv_vm *vm, struct page_cache *pcache, struct mm **out);
 /* fork(2): a copy of parent that shares every frame copy-on-write (MAP_SHARED areas
  * stay shared). */
 int mm_fork(struct mm *parent, struct mm **out);
@@ -81,6 +89,8 @@ int mm_protect(struct mm *mm, uint64_t addr, uint64_t len, int prot);
 uint64_t mm_brk(struct mm *mm, uint64_t newbrk);
 int mm_remap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len, int flags,
 	     uint64_t new_addr, uint64_t *out);
+/* msync(2): MAP_SHARED file pages in [addr, addr+len) reach the file. */
+int mm_sync(struct mm *mm, uint64_t addr, uint64_t len, int flags);
 /* MADV_DONTNEED: private pages read back as zero (or file contents) afterwards. */
 int mm_discard(struct mm *mm, uint64_t addr, uint64_t len);
 

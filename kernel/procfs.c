@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kernel/kernel.h"
@@ -130,6 +132,159 @@ static int as_fd(const char *text, size_t len)
 	return ro < 0 ? -errno : ro;
 }
 
+/* Where a guest fd points: a path inside the guest's root, or what the host says
+ * (pipe:[N], anon_inode:...). Preconditions: k->mu held. */
+static void fd_target(struct process *p, int h, char *out, size_t len)
+{
+	const char *scratch = p->k->proc_scratch;
+	size_t sl = strlen(scratch);
+
+	if (path_of_host_fd(p, h, out, len)) {
+		char link[64];
+		snprintf(link, sizeof link, "/proc/self/fd/%d", h);
+		ssize_t n = readlink(link, out, len - 1);
+		out[n > 0 ? n : 0] = 0;
+	}
+	/* An fd/ listing is named PID.SLOT in the scratch directory (fd_dir). */
+	if (sl && !strncmp(out, scratch, sl) && out[sl] == '/')
+		snprintf(out, len, "/proc/%d/fd", atoi(out + sl + 1));
+}
+
+struct fd_link {
+	int fd;
+	char target[256];
+};
+
+/* Preconditions: k->mu held. */
+static int collect_fds(struct task *t, struct process *p, struct fd_link **out, int *n)
+{
+	struct fdtable *ft = p->files;
+	int cap = 16, cnt = 0, next_free = -1;
+	struct fd_link *v = malloc((size_t)cap * sizeof *v);
+
+	if (!v || !ft)
+		return v ? (*out = v, *n = 0, 0) : -ENOMEM;
+	for (int fd = 0; fd < ft->nslots || next_free < 0; fd++) {
+		int h = fd < ft->nslots ? fdt_host_fd(ft, fd) : -EBADF;
+		if (h < 0 && next_free >= 0)
+			continue;
+		if (cnt == cap) {
+			struct fd_link *nv = realloc(v, (size_t)(cap *= 2) * sizeof *v);
+			if (!nv) {
+				free(v);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		v[cnt].fd = fd;
+		if (h >= 0) {
+			fd_target(p, h, v[cnt].target, sizeof v[cnt].target);
+		} else {
+			/* As on Linux, the listing shows the fd the reader's open is getting. */
+			next_free = fd;
+			if (p != t->proc && t->proc->files != ft)
+				continue;
+			snprintf(v[cnt].target, sizeof v[cnt].target, "/proc/%d/fd", p->pid);
+		}
+		cnt++;
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+/* Removes what a recycled snapshot slot held. */
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+void procfs_cleanup(struct kernel *k)
+{
+	if (k->proc_scratch[0])
+		nftw(k->proc_scratch, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Makes the scratch directory. Preconditions: k->mu held. */
+static int scratch_ready(struct kernel *k)
+{
+	if (k->proc_scratch[0])
+		return 0;
+	snprintf(k->proc_scratch, sizeof k->proc_scratch, "/tmp/hvtrace-proc-XXXXXX");
+	if (!mkdtemp(k->proc_scratch)) {
+		k->proc_scratch[0] = 0;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int procfs_link_stand_in(struct task *t, const char *path, const char *target, char *out,
+			 size_t len, struct stat *fix)
+{
+	struct kernel *k = t->k;
+	const char *rest;
+
+	/* As Linux's proc_fd_link inodes: the mode says how the fd was opened, size 64. */
+	memset(fix, 0, sizeof *fix);
+	fix->st_mode = S_IFLNK | 0777;
+	pthread_mutex_lock(&k->mu);
+	struct process *p = lookup(t, path, &rest);
+	if (p && !strncmp(rest, "/fd/", 4) && p->files) {
+		int h = fdt_host_fd(p->files, atoi(rest + 4));
+		int fl = h >= 0 ? fcntl(h, F_GETFL) : -1;
+		if (fl >= 0) {
+			int acc = fl & O_ACCMODE;
+			fix->st_mode = S_IFLNK | (acc != O_WRONLY ? 0500 : 0) | (acc != O_RDONLY ? 0300 : 0);
+			fix->st_size = 64;
+		}
+	}
+	pthread_mutex_unlock(&k->mu);
+
+	pthread_mutex_lock(&k->mu);
+	int r = scratch_ready(k);
+	snprintf(out, len, "%s/link-%u", k->proc_scratch, k->proc_snapshots++);
+	pthread_mutex_unlock(&k->mu);
+	if (r)
+		return r;
+	return symlink(target, out) ? -errno : 0;
+}
+
+/* /proc/PID/fd as a directory: a snapshot of the fd table made into a host directory of
+ * symlinks, so that getdents64, fstatat and readlinkat on the guest's fd work as on any
+ * directory. Snapshots live in one scratch directory per VM, removed at its end; a slot
+ * is recycled FD_SNAPSHOTS snapshots later (a listing kept open that long reads empty). */
+#define FD_SNAPSHOTS 64
+static int fd_dir(struct task *t, int pid, const struct fd_link *links, int n)
+{
+	char dir[128];
+	struct kernel *k = t->k;
+
+	pthread_mutex_lock(&k->mu);
+	if (scratch_ready(k)) {
+		pthread_mutex_unlock(&k->mu);
+		return -ENOMEM;
+	}
+	snprintf(dir, sizeof dir, "%s/%d.%u", k->proc_scratch, pid, k->proc_snapshots++ % FD_SNAPSHOTS);
+	pthread_mutex_unlock(&k->mu);
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	if (mkdir(dir, 0500 | 0200))
+		return -errno;
+	for (int i = 0; i < n; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "%s/%d", dir, links[i].fd);
+		if (symlink(links[i].target, name))
+			return -errno;
+	}
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
 int procfs_open(struct task *t, const char *path, int flags)
 {
 	char *text = NULL;
@@ -141,12 +296,27 @@ int procfs_open(struct task *t, const char *path, int flags)
 		return -ENOENT;
 	if ((flags & O_ACCMODE) != O_RDONLY)
 		return -EACCES;
+	/* Only fd/ is a directory here; the files are generated text. */
+	bool want_dir = flags & O_DIRECTORY;
 	FILE *f = open_memstream(&text, &len);
 	if (!f)
 		return -ENOMEM;
 	pthread_mutex_lock(&t->k->mu);
 	struct process *p = lookup(t, path, &rest);
 	struct mm *mm = NULL;
+	struct fd_link *links = NULL;
+	int nlinks = 0;
+	if (p && (!strcmp(rest, "/fd") || !strcmp(rest, "/fd/"))) {
+		r = collect_fds(t, p, &links, &nlinks);
+		int pid = p->pid;
+		pthread_mutex_unlock(&t->k->mu);
+		fclose(f);
+		free(text);
+		if (!r)
+			r = fd_dir(t, pid, links, nlinks);
+		free(links);
+		return r;
+	}
 	if (p) {
 		if (!strcmp(rest, "/status")) {
 			write_status(f, p, t);
@@ -177,7 +347,7 @@ int procfs_open(struct task *t, const char *path, int flags)
 	}
 	fclose(f);
 	if (!r)
-		r = as_fd(text, len);
+		r = want_dir ? -ENOTDIR : as_fd(text, len);
 	free(text);
 	return r;
 }
@@ -199,15 +369,10 @@ bool procfs_readlink(struct task *t, const char *path, char *out, size_t len, lo
 	} else if (p && !strncmp(rest, "/fd/", 4)) {
 		char *end;
 		long fd = strtol(rest + 4, &end, 10);
-		int h = *end || fd < 0 || fd > INT32_MAX ? -EBADF : fdt_host_fd(p->files, (int)fd);
+		bool bad = *end || end == rest + 4 || fd < 0 || fd > INT32_MAX;
+		int h = bad ? -EBADF : fdt_host_fd(p->files, (int)fd);
 		if (h >= 0) {
-			/* A path inside the guest's root, or what the host says (pipe:[N]...). */
-			if (path_of_host_fd(p, h, out, len)) {
-				char link[64];
-				snprintf(link, sizeof link, "/proc/self/fd/%d", h);
-				ssize_t n = readlink(link, out, len - 1);
-				out[n > 0 ? n : 0] = 0;
-			}
+			fd_target(p, h, out, len);
 			*ret = (long)strlen(out);
 		}
 	}

@@ -16,8 +16,10 @@
 #include "kernel/kernel.h"
 #include "kernel/sig_send.h"
 #include "kernel/path.h"
+#include "kernel/procfs.h"
 #include "kernel/signal.h"
 #include "kernel/syscall.h"
+#include "kernel/page_cache.h"
 #include "kernel/task.h"
 #include "kernel/transport.h"
 #include "vmm/vcpu.h"
@@ -135,6 +137,11 @@ int hv_run_program(const struct hv_run_options *opt, int argc, char *const argv[
 	pthread_condattr_setclock(&kca, CLOCK_MONOTONIC);
 	pthread_cond_init(&k.itimer_cv, &kca);
 	pthread_condattr_destroy(&kca);
+	if ((r = pcache_create(&vm.mem, &k.pcache))) {
+		res->outcome = HV_VM_FAILED;
+		snprintf(res->message, sizeof res->message, "out of memory");
+		goto out_k;
+	}
 
 	proc = calloc(1, sizeof *proc);
 	task = calloc(1, sizeof *task);
@@ -144,7 +151,7 @@ int hv_run_program(const struct hv_run_options *opt, int argc, char *const argv[
 		r = -ENOMEM;
 		res->outcome = HV_VM_FAILED;
 		snprintf(res->message, sizeof res->message, "out of memory");
-		goto out_vm;
+		goto out_k;
 	}
 	k.init = proc;
 	k.procs = proc;
@@ -248,10 +255,11 @@ out_proc:
 		free(task);
 	}
 out_k:
+	procfs_cleanup(&k);
+	pcache_destroy(k.pcache); /* after the last address space: writes the files back */
 	pthread_cond_destroy(&k.itimer_cv);
 	pthread_cond_destroy(&k.idle);
 	pthread_mutex_destroy(&k.mu);
-out_vm:
 	vm_destroy(&vm);
 out_mask:
 	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "kernel/kernel.h"
+#include "kernel/page_cache.h"
 #include "kernel/procfs.h"
 #include "kernel/sig_send.h"
 #include "kernel/syscall.h"
@@ -76,6 +77,8 @@ static long do_rw(struct task *t, int hfd, uint64_t buf, uint64_t len, bool is_w
 		return n < 0 ? -errno : 0;
 	}
 	bool blocking = may_block(hfd);
+	struct page_cache *pc = t->k->pcache;
+	pcache_before_io(pc, hfd); /* the file holds what shared mappings wrote */
 	while (done < len) {
 		if (blocking) {
 			/* Ready first, so that the transfer itself cannot sleep where a signal
@@ -102,6 +105,8 @@ static long do_rw(struct task *t, int hfd, uint64_t buf, uint64_t len, bool is_w
 		} while (n < 0 && errno == EINTR);
 		int e = errno;
 		mm_iov_release(t->proc->mm, &io);
+		if (is_write && n > 0)
+			pcache_after_write(pc, hfd, off < 0 ? -1 : off + (int64_t)done, (uint64_t)n);
 		if (n < 0) {
 			if (e == EPIPE && is_write)
 				raise_sigpipe(t);
@@ -257,6 +262,8 @@ struct stat_target {
 	const char *name;
 	int flags;
 	bool owns_fd;
+	char stand_in[96]; /* a /proc link's host stand-in (procfs_link_stand_in), or "" */
+	struct stat fix;   /* with a stand-in: the link's mode and size as Linux shows them */
 };
 
 static long stat_lookup(struct task *t, int dirfd, const char *path, int flags, struct stat_target *st)
@@ -270,6 +277,34 @@ static long stat_lookup(struct task *t, int dirfd, const char *path, int flags, 
 		st->fd = dirfd == AT_FDCWD ? t->proc->fs.cwd_fd : fdt_host_fd(t->proc->files, dirfd);
 		if (st->fd < 0)
 			return st->fd;
+		st->name = "";
+		st->flags = AT_EMPTY_PATH;
+		return 0;
+	}
+	if (!strncmp(path, "/proc/", 6) && !path_is_proc_self_exe(t->proc, path)) {
+		/* The guest's own /proc: its links followed, its files and fd/ as opened. */
+		char target[GUEST_PATH_MAX] = "";
+		long n = -ENOENT;
+		int h;
+		if (procfs_readlink(t, path, target, sizeof target, &n) && n >= 0 &&
+		    (flags & AT_SYMLINK_NOFOLLOW)) {
+			long r = procfs_link_stand_in(t, path, target, st->stand_in, sizeof st->stand_in,
+						      &st->fix);
+			if (r)
+				return r;
+			st->fd = AT_FDCWD;
+			st->name = st->stand_in;
+			st->flags = AT_SYMLINK_NOFOLLOW;
+			return 0;
+		}
+		if (n >= 0 && target[0])
+			h = path_open(t->proc, AT_FDCWD, target, O_PATH, 0);
+		else
+			h = procfs_open(t, path, O_RDONLY);
+		if (h < 0)
+			return h;
+		st->fd = h;
+		st->owns_fd = true;
 		st->name = "";
 		st->flags = AT_EMPTY_PATH;
 		return 0;
@@ -297,6 +332,8 @@ static void stat_done(struct stat_target *st)
 {
 	if (st->owns_fd)
 		close(st->fd);
+	if (st->stand_in[0])
+		unlink(st->stand_in);
 	path_put_parent(&st->pp);
 }
 
@@ -314,6 +351,10 @@ static long do_stat(struct task *t, int dirfd, uint64_t path_va, uint64_t buf, i
 	if ((r = stat_lookup(t, dirfd, path, flags, &tg)))
 		return r;
 	r = fstatat(tg.fd, tg.name, &sb, tg.flags) < 0 ? -errno : 0;
+	if (tg.stand_in[0]) {
+		sb.st_mode = tg.fix.st_mode;
+		sb.st_size = tg.fix.st_size;
+	}
 	stat_done(&tg);
 	return r ? r : put_user(t, buf, &sb, sizeof sb);
 }
@@ -338,6 +379,10 @@ SYSCALL(statx)
 		return r;
 	r = syscall(SYS_statx, tg.fd, tg.name, tg.flags | (flags & AT_STATX_SYNC_TYPE),
 		    (unsigned)a[3], &sx) < 0 ? -errno : 0;
+	if (tg.stand_in[0]) {
+		sx.stx_mode = (uint16_t)tg.fix.st_mode;
+		sx.stx_size = (uint64_t)tg.fix.st_size;
+	}
 	stat_done(&tg);
 	return r ? r : put_user(t, a[4], &sx, sizeof sx);
 }
@@ -665,13 +710,23 @@ SYSCALL(getdents64)
 	return r ? r : n;
 }
 
+/* Shared mappings of the file see the new size: pages past it read as zero. */
+static long truncate_host(struct task *t, int h, off_t len)
+{
+	pcache_before_io(t->k->pcache, h);
+	if (ftruncate(h, len) < 0)
+		return -errno;
+	pcache_after_write(t->k->pcache, h, -1, 0);
+	return 0;
+}
+
 SYSCALL(ftruncate)
 {
 	int h = host_fd(t, a[0]);
 
 	if (h < 0)
 		return h;
-	return ftruncate(h, (off_t)a[1]) < 0 ? -errno : 0;
+	return truncate_host(t, h, (off_t)a[1]);
 }
 
 SYSCALL(truncate)
@@ -686,7 +741,7 @@ SYSCALL(truncate)
 	int h = path_open(t->proc, AT_FDCWD, path, O_WRONLY, 0);
 	if (h < 0)
 		return h == -ENXIO ? -EINVAL : h;
-	r = ftruncate(h, (off_t)a[1]) < 0 ? -errno : 0;
+	r = truncate_host(t, h, (off_t)a[1]);
 	close(h);
 	return r;
 }
@@ -694,13 +749,19 @@ SYSCALL(truncate)
 SYSCALL(fsync)
 {
 	int h = host_fd(t, a[0]);
-	return h < 0 ? h : (fsync(h) < 0 ? -errno : 0);
+	if (h < 0)
+		return h;
+	pcache_before_io(t->k->pcache, h);
+	return fsync(h) < 0 ? -errno : 0;
 }
 
 SYSCALL(fdatasync)
 {
 	int h = host_fd(t, a[0]);
-	return h < 0 ? h : (fdatasync(h) < 0 ? -errno : 0);
+	if (h < 0)
+		return h;
+	pcache_before_io(t->k->pcache, h);
+	return fdatasync(h) < 0 ? -errno : 0;
 }
 
 SYSCALL(umask)

@@ -56,16 +56,16 @@ SYSCALL(mmap)
 			return -errno;
 		if ((fl & O_ACCMODE) == O_WRONLY || (fl & O_PATH))
 			return -EACCES;
-		if (type != MAP_PRIVATE) {
-			if ((prot & PROT_WRITE) && (fl & O_ACCMODE) != O_RDWR)
-				return -EACCES;
-			/* Shared file mappings must stay coherent with the file; not built yet. */
-			hv_info("pid %d: mmap MAP_SHARED of a file not implemented -> ENODEV", t->proc->pid);
-			return -ENODEV;
-		}
+		if (type != MAP_PRIVATE && (prot & PROT_WRITE) && (fl & O_ACCMODE) != O_RDWR)
+			return -EACCES;
 	}
 	long r = mm_map(t->proc->mm, addr, len, prot, flags, h, off, &out);
 	return r ? r : (long)out;
+}
+
+SYSCALL(msync)
+{
+	return mm_sync(t->proc->mm, a[0], a[1], (int)a[2]);
 }
 
 SYSCALL(munmap)
