@@ -73,8 +73,8 @@ void task_sleep_nosignal(struct task *t)
 
 bool task_signal_pending(struct task *t)
 {
-	if (t->killed)
-		return true;
+	if (t->killed || t->pt.interrupt)
+		return true; /* PTRACE_INTERRUPT ends a blocking call as a signal would */
 	ksigset_t want = (t->pending.set | t->proc->shared_pending.set) & ~t->blocked;
 	return want != 0;
 }

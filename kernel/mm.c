@@ -872,11 +872,15 @@ static uint8_t *user_page(struct mm *mm, uint64_t va, bool write, bool force, ui
 
 	if (va >= USER_VA_END)
 		return NULL;
-	if (pt_translate(gmem(mm), mm->root, va, access, &pa, NULL)) {
+	/* A forced write always takes the slow path: the page may be present read-only
+	 * yet shared copy-on-write with another process (ptrace's POKETEXT after fork). */
+	if ((force && write) || pt_translate(gmem(mm), mm->root, va, access, &pa, NULL)) {
 		if (force) {
 			struct vma *v = vma_find(mm, va);
 			int err;
-			if (!v)
+			/* As Linux's check_vma_flags(): a forced write never goes through a
+			 * shared mapping that is not writable (only copy-on-write ones). */
+			if (!v || (write && (v->flags & VMA_SHARED) && !(v->prot & PROT_WRITE)))
 				return NULL;
 			uint64_t *pte = pt_entry(gmem(mm), mm->root, PAGE_ALIGN_DOWN(va), true,
 						 PTE_W | PTE_U, &err);
@@ -935,6 +939,11 @@ int mm_copy_from_user(struct mm *mm, void *dst, uint64_t va, uint64_t len)
 int mm_copy_to_user(struct mm *mm, uint64_t va, const void *src, uint64_t len)
 {
 	return copy_user(mm, va, (void *)src, len, true, false);
+}
+
+int mm_peek_force(struct mm *mm, void *dst, uint64_t va, uint64_t len)
+{
+	return copy_user(mm, va, dst, len, false, true);
 }
 
 int mm_poke_force(struct mm *mm, uint64_t va, const void *src, uint64_t len)

@@ -109,6 +109,8 @@ int mm_copy_to_user(struct mm *mm, uint64_t va, const void *src, uint64_t len);
 long mm_strncpy_from_user(struct mm *mm, char *dst, uint64_t va, uint64_t max);
 /* Writes into user memory regardless of protection (the ELF loader, the initial stack). */
 int mm_poke_force(struct mm *mm, uint64_t va, const void *src, uint64_t len);
+/* Reads user memory regardless of protection (ptrace's PEEKDATA, FOLL_FORCE). */
+int mm_peek_force(struct mm *mm, void *dst, uint64_t va, uint64_t len);
 
 /* Host iovecs covering [va, va+len) of user memory, faulting pages in. Each frame
  * is referenced until mm_iov_release, so that a concurrent munmap cannot hand it to

@@ -100,6 +100,9 @@ static bool ignored(struct process *p, struct task *t, int signo)
 	/* A signal waited for in sigtimedwait counts as blocked (Linux's real_blocked). */
 	if (t && ((t->blocked | t->sigwait_set) & SIGBIT(signo)))
 		return false;
+	/* A tracer sees even ignored signals (its signal-delivery-stop), as Linux. */
+	if (t && t->pt.tracer && signo != SIGKILL)
+		return false;
 	uint64_t h = p->sighand->action[signo - 1].handler;
 	if (h == (uint64_t)(uintptr_t)SIG_IGN)
 		return signo != SIGKILL && signo != SIGSTOP;

@@ -296,6 +296,7 @@ static long do_execve(struct task *t, int dirfd, uint64_t upath, uint64_t uargv,
 		goto out;
 	}
 	/* The point of no return. */
+	int old_tid = t->tid; /* PTRACE_EVENT_EXEC reports it */
 	if ((r = kill_other_threads(t))) {
 		exec_abort(&ctx);
 		goto out;
@@ -325,6 +326,8 @@ static long do_execve(struct task *t, int dirfd, uint64_t upath, uint64_t uargv,
 		sig_group_exit(t->proc, SIGSEGV);
 		pthread_mutex_unlock(&t->k->mu);
 		r = 0;
+	} else if (ptrace_traced(&t->pt)) {
+		ptrace_exec(t, old_tid);
 	}
 out:
 	strv_free(&argv);

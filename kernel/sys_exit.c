@@ -25,6 +25,7 @@ SYSCALL(exit_group)
 {
 	pthread_mutex_lock(&t->k->mu);
 	sig_group_exit(t->proc, (int)(a[0] & 0xff) << 8);
+	t->killed = false; /* the caller exits, it is not killed (PTRACE_EVENT_EXIT) */
 	pthread_mutex_unlock(&t->k->mu);
 	t->has_exited = true;
 	return 0;
@@ -229,6 +230,8 @@ void task_exit_final(struct task *t)
 		fs_release(&p->fs);
 		process_become_zombie(p, t->exit.code);
 	}
+	ptrace_task_gone(t, last ? p->wstatus : p->group_exiting ? p->group_exit_wstatus
+							      : (t->exit.code & 0xff) << 8, last);
 	sig_flush_pending(&t->pending);
 	k->syscalls += t->nr_syscalls;
 	pthread_cond_destroy(&t->wake);
@@ -307,7 +310,9 @@ static int wait_scan(struct task *t, const struct wait_req *w, struct wait_resul
 			}
 			return res->pid;
 		}
-		if (c->state == PROC_LIVE && c->stopped && c->report_stopped && (w->options & WSTOPPED)) {
+		/* Stops of a child the waiter traces are ptrace-stops (ptrace_wait_scan). */
+		bool traced = ptrace_owns_child_stops(c, p);
+		if (!traced && c->state == PROC_LIVE && c->stopped && c->report_stopped && (w->options & WSTOPPED)) {
 			res->pid = c->pid;
 			res->wstatus = (c->stop_signo << 8) | 0x7f;
 			res->code = CLD_STOPPED;
@@ -316,7 +321,7 @@ static int wait_scan(struct task *t, const struct wait_req *w, struct wait_resul
 				c->report_stopped = false;
 			return res->pid;
 		}
-		if (c->state == PROC_LIVE && c->report_continued && (w->options & WCONTINUED)) {
+		if (!traced && c->state == PROC_LIVE && c->report_continued && (w->options & WCONTINUED)) {
 			res->pid = c->pid;
 			res->wstatus = 0xffff;
 			res->code = CLD_CONTINUED;
@@ -337,6 +342,15 @@ static long do_wait(struct task *t, const struct wait_req *w, struct wait_result
 	pthread_mutex_lock(&k->mu);
 	for (;;) {
 		r = wait_scan(t, w, res);
+		if (r <= 0) {
+			/* Then the tracees, as Linux's ptrace_do_wait(). */
+			struct wait_filter f = {w->kind == WK_PID ? 0 : w->kind == WK_PGID ? 1 : 2, w->id,
+						w->options};
+			int pr = ptrace_wait_scan(t, &f, &res->wstatus, &res->code, &res->status);
+			if (pr > 0)
+				res->pid = pr;
+			r = pr > 0 ? pr : (r == -ECHILD && pr == -ECHILD) ? -ECHILD : 0;
+		}
 		if (r != 0 || (w->options & WNOHANG))
 			break;
 		if (task_sleep(t, NULL) == -EINTR) {

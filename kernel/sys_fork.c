@@ -1,5 +1,6 @@
 /* fork, vfork, clone and clone3 (Linux's kernel/fork.c). */
 #include <errno.h>
+#include <linux/ptrace.h>
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <signal.h>
@@ -235,6 +236,8 @@ static long do_clone(struct task *t, const struct clone_req *cr)
 		mm_copy_to_user(cp->mm, cr->child_tid, &tid, sizeof tid);
 
 	pthread_mutex_lock(&k->mu);
+	/* Auto-attach before the child runs a single instruction. */
+	int event = ptrace_clone_attach(t, c, f | (uint64_t)(cr->exit_signal > 0 ? cr->exit_signal : 0));
 	if ((r = task_start(c))) {
 		/* Unwinding a half-made task: let it run its own exit path instead. */
 		hv_err("cannot start a host thread for tid %d: %s", tid, strerror(-r));
@@ -242,6 +245,11 @@ static long do_clone(struct task *t, const struct clone_req *cr)
 		pthread_mutex_unlock(&k->mu);
 		task_exit_final(c);
 		return -EAGAIN;
+	}
+	if (event) {
+		pthread_mutex_unlock(&k->mu);
+		ptrace_event(t, event, (uint64_t)tid);
+		pthread_mutex_lock(&k->mu);
 	}
 	if (f & CLONE_VFORK) {
 		/* As Linux's wait_for_vfork_done(): only a fatal signal ends the wait early. */
@@ -254,6 +262,8 @@ static long do_clone(struct task *t, const struct clone_req *cr)
 					x->vfork_parent = NULL;
 	}
 	pthread_mutex_unlock(&k->mu);
+	if (f & CLONE_VFORK)
+		ptrace_event(t, PTRACE_EVENT_VFORK_DONE, (uint64_t)tid);
 	return tid;
 fail:
 	if (c->vcpu)

@@ -12,6 +12,8 @@ X(getxattr) X(lgetxattr) X(fgetxattr) X(listxattr) X(llistxattr) X(flistxattr) X
 X(poll) X(ppoll) X(select) X(pselect6)
 /* kernel/sys_mm.c */
 X(brk) X(mmap) X(munmap) X(mprotect) X(mremap) X(madvise) X(msync)
+/* ptrace/ptrace.c */
+X(ptrace)
 /* kernel/sys_info.c */
 X(uname) X(getrandom) X(clock_gettime) X(clock_getres) X(gettimeofday) X(time)
 X(nanosleep) X(clock_nanosleep) X(getpid) X(gettid) X(getppid) X(getuid) X(geteuid)

@@ -23,6 +23,7 @@
 
 #include "kernel/fdtable.h"
 #include "kernel/mm.h"
+#include "ptrace/ptrace.h"
 
 struct hv_vm;
 struct vcpu;
@@ -161,6 +162,7 @@ struct task {
 	uint64_t nr_syscalls; /* served, by any transport (one at a time per task) */
 	bool has_exited;
 	struct task_exit exit;
+	struct task_ptrace pt; /* ptrace/ptrace.h; Preconditions: k->mu held */
 	/* The last fault, for the sigcontext of its signal (err, trapno, cr2). */
 	uint64_t fault_err, fault_trapno, fault_cr2;
 };

@@ -84,6 +84,10 @@ static void die_by_signal(struct task *t, int signo, const siginfo_t *info)
 			(unsigned long long)p->fault_rip);
 	}
 	sig_group_exit(p, signo | (core ? 0x80 : 0));
+	/* This thread ends by the signal it dequeued: as Linux's do_group_exit(), it is
+	 * not itself killed (a tracer still sees its PTRACE_EVENT_EXIT). */
+	t->killed = false;
+	t->has_exited = true;
 }
 
 /* Signal delivery on the way back to the guest. Preconditions: the vCPU is at a user
@@ -97,17 +101,27 @@ static void do_work(struct task *t)
 	atomic_store(&t->work, 0);
 	pthread_mutex_lock(&k->mu);
 	for (;;) {
+		if (t->has_exited)
+			break;
 		if (t->killed) {
 			t->has_exited = true;
 			break;
 		}
-		if (p->stopped) {
+		bool traced = t->pt.tracer != NULL;
+		/* A traced task takes its group-stop (and PTRACE_INTERRUPT) as a ptrace-stop;
+		 * once the tracer resumes it, it runs although the group is stopped. */
+		if (traced && ptrace_group_stop(t))
+			continue;
+		if (p->stopped && !(traced && t->pt.group_stop_taken)) {
 			task_sleep_nosignal(t);
 			continue;
 		}
 		int signo = sig_dequeue(t, &info);
 		if (!signo)
 			break;
+		/* The signal-delivery-stop: the tracer may drop the signal or change it. */
+		if (traced && signo != SIGKILL && !(signo = ptrace_signal(t, signo, &info)))
+			continue;
 		struct ksigaction *act = &p->sighand->action[signo - 1];
 		if (act->handler == (uint64_t)(uintptr_t)SIG_IGN)
 			continue;
@@ -119,6 +133,8 @@ static void do_work(struct task *t)
 			case SIG_DEFAULT_STOP:
 				if (!p->stopped && !p->group_exiting) {
 					p->stopped = true;
+					for (struct task *x = p->threads; x; x = x->thread_next)
+						x->pt.group_stop_taken = false;
 					p->stop_signo = signo;
 					p->report_stopped = true;
 					p->report_continued = false;
@@ -198,14 +214,27 @@ static void force_fault_signal(struct task *t, const struct fault_signal *fs, co
 static void run_syscall(struct task *t, uint64_t nr)
 {
 	struct kvm_regs *r = vcpu_regs(t->vcpu);
-	const uint64_t args[6] = {r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9};
+	bool traced = ptrace_traced(&t->pt);
 
 	t->orig_rax = nr;
+	/* The syscall-enter-stop: the tracer may change the number and the arguments, or
+	 * skip the call (its rax is then the result). */
+	if (traced && ptrace_syscall_enter(t)) {
+		ptrace_syscall_exit(t, true);
+		return;
+	}
+	nr = t->orig_rax;
+	const uint64_t args[6] = {r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9};
 	long ret = syscall_dispatch(t, nr, args);
 	if (nr == __NR_rt_sigreturn && syscall_handler(nr))
 		return; /* the registers are the frame's (or a forced SIGSEGV is pending) */
 	r->rax = (uint64_t)ret;
 	vcpu_regs_changed(t->vcpu);
+	if (traced && !t->has_exited) {
+		/* The exit stop shows the raw result, ERESTART* included, as Linux. */
+		ptrace_syscall_exit(t, false);
+		ret = (long)r->rax;
+	}
 	if (is_restart(ret)) {
 		t->restart_ret = ret;
 		r->rax = (uint64_t)-EINTR;
@@ -240,6 +269,7 @@ static int handle_event(struct task *t, struct vcpu_event *ev)
 		return 0;
 	case VEV_EXCEPTION: {
 		int pf = 0;
+		t->orig_rax = (uint64_t)-1; /* as Linux's pt_regs of an exception */
 		if (ev->vector == VEC_PF) {
 			pf = mm_fault(t->proc->mm, ev->cr2, (uint32_t)ev->error_code);
 			if (pf == 0)
@@ -255,6 +285,7 @@ static int handle_event(struct task *t, struct vcpu_event *ev)
 		return 0;
 	}
 	case VEV_DEBUG:
+		t->orig_rax = (uint64_t)-1;
 		sig = (struct fault_signal){.signo = SIGTRAP, .code = TRAP_TRACE, .addr = r->rip};
 		force_fault_signal(t, &sig, ev);
 		return 0;
@@ -342,6 +373,12 @@ static void *task_main(void *arg)
 	}
 	if (have_retry)
 		timer_delete(retry);
+	if (ptrace_traced(&t->pt)) {
+		pthread_mutex_lock(&k->mu);
+		int code = t->proc->group_exiting ? t->proc->group_exit_wstatus : (t->exit.code & 0xff) << 8;
+		pthread_mutex_unlock(&k->mu);
+		ptrace_exit_event(t, code);
+	}
 	transport_stop(t);
 	task_exit_final(t);
 	return NULL;

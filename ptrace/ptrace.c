@@ -1,0 +1,557 @@
+/* ptrace(2): attaching, and the requests on a stopped tracee (Linux's
+ * kernel/ptrace.c and arch/x86/kernel/ptrace.c). Registers are the tracee's sync-regs
+ * state (ptrace/user_regs.c), memory its page tables (kernel/mm.c). */
+#include <asm/prctl.h>
+#include <cpuid.h>
+#include <elf.h>
+#include <linux/audit.h>
+#include <stddef.h>
+#include <errno.h>
+#include <linux/ptrace.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <sys/user.h>
+#include <unistd.h>
+
+#include "kernel/kernel.h"
+#include "kernel/sig_send.h"
+#include "kernel/syscall.h"
+#include "kernel/uaccess.h"
+#include "ptrace/internal.h"
+#include "ptrace/ptrace.h"
+#include "ptrace/user_regs.h"
+#include "vmm/log.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm.h"
+
+#define RFLAGS_TF 0x100ull
+#define XSAVE_MAX 4096
+#define FXSAVE_SIZE 512
+/* The kernel's struct user ends with error_code and fault_address after u_debugreg,
+ * which glibc's <sys/user.h> leaves out. */
+#define KERNEL_USER_SIZE (sizeof(struct user) + 16)
+/* Every PTRACE_O_* Linux accepts (PTRACE_O_MASK). */
+#define PT_OPTIONS_VALID (0xffu | PTRACE_O_EXITKILL | PTRACE_O_SUSPEND_SECCOMP)
+
+static struct ureg_ctx regs_of(struct task *x)
+{
+	return (struct ureg_ctx){.regs = vcpu_regs(x->vcpu), .sregs = vcpu_sregs(x->vcpu),
+				 .orig_rax = &x->orig_rax, .forced_tf = &x->pt.forced_tf};
+}
+
+static void regs_done(struct task *x, const struct ureg_ctx *c)
+{
+	if (c->regs_changed)
+		vcpu_regs_changed(x->vcpu);
+	if (c->sregs_changed)
+		vcpu_sregs_changed(x->vcpu);
+}
+
+/* PTRACE_TRACEME: the parent becomes the tracer. Preconditions: k->mu held. */
+static long traceme(struct task *t)
+{
+	struct process *parent = t->proc->parent;
+
+	if (t->pt.tracer || !parent || !parent->threads)
+		return -EPERM;
+	/* The tracer is a thread of the parent: its leader while it lives. */
+	struct task *tr = parent->threads;
+	for (struct task *x = parent->threads; x; x = x->thread_next)
+		if (x->tid == parent->pid)
+			tr = x;
+	ptrace_link(tr, t);
+	return 0;
+}
+
+/* PTRACE_ATTACH and PTRACE_SEIZE. Preconditions: k->mu held. */
+static long attach(struct task *t, int pid, uint64_t addr, uint64_t data, bool seize)
+{
+	if (seize) {
+		if (addr)
+			return -EIO;
+		/* As Linux: unknown options are EIO here (EINVAL for SETOPTIONS). */
+		if (data & ~(uint64_t)PT_OPTIONS_VALID)
+			return -EIO;
+	}
+	struct task *x = kernel_find_task(t->k, pid);
+	if (!x)
+		return -ESRCH;
+	/* As Linux's ptrace_attach(): never one's own thread group, never twice, never an
+	 * exiting task. */
+	if (x->proc == t->proc || x->pt.tracer || x->killed || x->has_exited || x->proc->group_exiting)
+		return -EPERM;
+	ptrace_link(t, x);
+	if (seize) {
+		x->pt.seized = true;
+		x->pt.options = (unsigned)data;
+		return 0;
+	}
+	/* As Linux: the attach stop comes from a SIGSTOP sent now. */
+	siginfo_t info;
+	memset(&info, 0, sizeof info);
+	info.si_signo = SIGSTOP;
+	info.si_code = SI_USER;
+	info.si_pid = t->proc->pid;
+	info.si_uid = getuid();
+	sig_send(x->proc, x, SIGSTOP, &info);
+	return 0;
+}
+
+/* The tracee of a request: traced by t, and stopped unless any_state. As Linux's
+ * ptrace_check_attach(): ESRCH otherwise. Preconditions: k->mu held. */
+static struct task *tracee_of(struct task *t, int pid, bool any_state)
+{
+	struct task *x = kernel_find_task(t->k, pid);
+
+	if (!x || x->pt.tracer != t)
+		return NULL;
+	if (!any_state && !x->pt.stopped)
+		return NULL;
+	return x;
+}
+
+static bool valid_signal(uint64_t sig)
+{
+	return sig <= HV_NSIG;
+}
+
+/* PTRACE_CONT and the other resumptions. Preconditions: k->mu held; x stopped. */
+static long resume(struct task *x, enum pt_resume how, uint64_t sig)
+{
+	if (!valid_signal(sig))
+		return -EIO;
+	struct kvm_regs *r = vcpu_regs(x->vcpu);
+	bool step = how == PT_RESUME_SINGLESTEP || how == PT_RESUME_SYSEMU_SINGLESTEP;
+	if (step && !(r->rflags & RFLAGS_TF)) {
+		r->rflags |= RFLAGS_TF;
+		x->pt.forced_tf = true;
+		vcpu_regs_changed(x->vcpu);
+	} else if (!step && x->pt.forced_tf) {
+		r->rflags &= ~RFLAGS_TF;
+		x->pt.forced_tf = false;
+		vcpu_regs_changed(x->vcpu);
+	}
+	x->pt.resume = how;
+	x->pt.exit_code = (int)sig;
+	x->pt.stopped = false;
+	pthread_cond_signal(&x->wake);
+	return 0;
+}
+
+/* A request's data in the tracer's memory: read before k->mu is taken and written after
+ * it is dropped, so that no guest memory access (which may wait for the vCPUs of an
+ * address space) happens under the task-list lock. */
+struct io {
+	uint64_t in_len, out_len, out_va;
+	uint64_t len_va; /* GETREGSET: where the iovec's length goes, or 0 */
+	uint64_t len_out;
+	uint8_t buf[XSAVE_MAX] __attribute__((aligned(64)));
+};
+
+static long peek_user(struct task *x, uint64_t off, struct io *io)
+{
+	uint64_t val = 0;
+
+	if ((off & 7) || off >= KERNEL_USER_SIZE)
+		return -EIO;
+	if (off < sizeof(struct user_regs_struct)) {
+		struct ureg_ctx c = regs_of(x);
+		ureg_get(&c, off, &val);
+	} else if (off >= offsetof(struct user, u_debugreg) &&
+		   off < offsetof(struct user, u_debugreg) + 8 * sizeof(uint64_t)) {
+		val = x->pt.debugreg[(off - offsetof(struct user, u_debugreg)) / 8];
+	}
+	memcpy(io->buf, &val, sizeof val);
+	io->out_len = sizeof val;
+	return 0;
+}
+
+static long poke_user(struct task *x, uint64_t off, uint64_t val)
+{
+	if ((off & 7) || off >= KERNEL_USER_SIZE)
+		return -EIO;
+	if (off < sizeof(struct user_regs_struct)) {
+		struct ureg_ctx c = regs_of(x);
+		int r = ureg_set(&c, off, val);
+		regs_done(x, &c);
+		return r;
+	}
+	if (off >= offsetof(struct user, u_debugreg) &&
+	    off < offsetof(struct user, u_debugreg) + 8 * sizeof(uint64_t)) {
+		unsigned n = (unsigned)((off - offsetof(struct user, u_debugreg)) / 8);
+		if (n == 4 || n == 5)
+			return -EIO;
+		if (n < 4 && val >= PT_TASK_SIZE_MAX - 8)
+			return -EIO;
+		/* Hardware breakpoints are not armed yet: accepting an enabling DR7 would
+		 * promise traps that never come. Addresses and a clear DR7 are kept. */
+		if (n == 7 && (val & 0xff)) {
+			hv_info("pid %d: ptrace: hardware breakpoints not implemented -> EIO", x->proc->pid);
+			return -EIO;
+		}
+		x->pt.debugreg[n] = val;
+		return 0;
+	}
+	return -EIO;
+}
+
+/* The FXSAVE/XSAVE image: the first len bytes to io, or io's into the tracee. */
+static long fpregs(struct task *x, struct io *io, uint64_t len, bool set)
+{
+	static _Thread_local uint8_t img[XSAVE_MAX] __attribute__((aligned(64)));
+	int r = vcpu_get_xsave(x->vcpu, img);
+
+	if (r)
+		return r;
+	if (!set) {
+		memcpy(io->buf, img, len);
+		io->out_len = len;
+		return 0;
+	}
+	memcpy(img, io->buf, len);
+	return vcpu_set_xsave(x->vcpu, img) ? -EINVAL : 0;
+}
+
+/* The XSAVE image size of the guest's enabled features, as Linux's
+ * fpu_user_cfg.max_size. */
+static uint64_t xstate_size(void)
+{
+	unsigned eax, ebx, ecx, edx;
+
+	__cpuid_count(0xd, 0, eax, ebx, ecx, edx);
+	(void)eax;
+	(void)ecx;
+	(void)edx;
+	return ebx <= XSAVE_MAX ? ebx : XSAVE_MAX;
+}
+
+static uint64_t regset_size(uint64_t type)
+{
+	switch (type) {
+	case NT_PRSTATUS: return sizeof(struct user_regs_struct);
+	case NT_PRFPREG: return FXSAVE_SIZE;
+	case NT_X86_XSTATE: return xstate_size();
+	}
+	return 0;
+}
+
+/* NT_X86_XSTATE: the XSAVE image with the software bytes Linux's ptrace puts in the
+ * legacy area's reserved tail (word 0: the XCR0 of user state). */
+static long xstate(struct task *x, struct io *io, uint64_t len, bool set)
+{
+	static _Thread_local uint8_t img[XSAVE_MAX] __attribute__((aligned(64)));
+	int r = vcpu_get_xsave(x->vcpu, img);
+
+	if (r)
+		return r;
+	if (!set) {
+		memset(img + 464, 0, 48);
+		memcpy(img + 464, &x->vm->xcr0, sizeof x->vm->xcr0);
+		memcpy(io->buf, img, len);
+		io->out_len = len;
+		return 0;
+	}
+	memcpy(img, io->buf, len < 464 ? len : 464);
+	if (len > FXSAVE_SIZE)
+		memcpy(img + FXSAVE_SIZE, io->buf + FXSAVE_SIZE, len - FXSAVE_SIZE);
+	return vcpu_set_xsave(x->vcpu, img) ? -EINVAL : 0;
+}
+
+/* PTRACE_GET_SYSCALL_INFO: what the stop says about the syscall (Linux's
+ * ptrace_get_syscall_info); only syscall stops under TRACESYSGOOD and seccomp stops
+ * have an op. Returns the full size of the answer; io gets at most size bytes. */
+static long syscall_info(struct task *x, uint64_t size, struct io *io)
+{
+	struct ptrace_syscall_info si;
+	struct kvm_regs *r = vcpu_regs(x->vcpu);
+	uint64_t full = offsetof(struct ptrace_syscall_info, entry);
+
+	memset(&si, 0, sizeof si);
+	si.arch = AUDIT_ARCH_X86_64;
+	si.instruction_pointer = r->rip;
+	si.stack_pointer = r->rsp;
+	if (x->pt.siginfo.si_code == (SIGTRAP | 0x80) &&
+	    (x->pt.kind == PT_STOP_SYSCALL_ENTER || x->pt.kind == PT_STOP_SYSCALL_EXIT)) {
+		if (x->pt.kind == PT_STOP_SYSCALL_ENTER) {
+			si.op = PTRACE_SYSCALL_INFO_ENTRY;
+			si.entry.nr = x->orig_rax;
+			const uint64_t args[6] = {r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9};
+			memcpy(si.entry.args, args, sizeof args);
+			full = offsetof(struct ptrace_syscall_info, entry.args) + sizeof si.entry.args;
+		} else {
+			si.op = PTRACE_SYSCALL_INFO_EXIT;
+			si.exit.rval = (int64_t)r->rax;
+			si.exit.is_error = r->rax >= (uint64_t)-4095;
+			full = offsetof(struct ptrace_syscall_info, exit.is_error) + sizeof si.exit.is_error;
+		}
+	}
+	uint64_t n = size < full ? size : full;
+	memcpy(io->buf, &si, n);
+	io->out_len = n;
+	return (long)full;
+}
+
+/* Requests on a tracee x that t traces. Preconditions: k->mu held. */
+static long request(struct task *t, struct task *x, long req, uint64_t addr, uint64_t data,
+		    struct io *io)
+{
+	(void)t;
+	switch (req) {
+	case PTRACE_PEEKUSR:
+		return peek_user(x, addr, io);
+	case PTRACE_POKEUSR:
+		return poke_user(x, addr, data);
+	case PTRACE_GETREGS: {
+		struct ureg_ctx c = regs_of(x);
+		ureg_get_all(&c, (struct user_regs_struct *)io->buf);
+		io->out_len = sizeof(struct user_regs_struct);
+		return 0;
+	}
+	case PTRACE_SETREGS: {
+		struct ureg_ctx c = regs_of(x);
+		long r = ureg_set_all(&c, (const struct user_regs_struct *)io->buf);
+		regs_done(x, &c);
+		return r;
+	}
+	case PTRACE_GETFPREGS:
+	case PTRACE_SETFPREGS:
+		return fpregs(x, io, FXSAVE_SIZE, req == PTRACE_SETFPREGS);
+	case PTRACE_GETREGSET:
+	case PTRACE_SETREGSET: {
+		uint64_t size = regset_size(addr);
+		if (!size)
+			return -EINVAL;
+		uint64_t len = io->in_len;
+		if (addr == NT_PRFPREG)
+			return fpregs(x, io, len, req == PTRACE_SETREGSET);
+		if (addr == NT_X86_XSTATE)
+			return xstate(x, io, len, req == PTRACE_SETREGSET);
+		struct ureg_ctx c = regs_of(x);
+		struct user_regs_struct u;
+		ureg_get_all(&c, &u);
+		if (req == PTRACE_GETREGSET) {
+			memcpy(io->buf, &u, len);
+			io->out_len = len;
+			return 0;
+		}
+		memcpy(&u, io->buf, len);
+		long r = ureg_set_all(&c, &u);
+		regs_done(x, &c);
+		return r;
+	}
+	case PTRACE_GET_SYSCALL_INFO:
+		return syscall_info(x, addr, io);
+	case PTRACE_GETSIGINFO:
+		memcpy(io->buf, &x->pt.siginfo, sizeof x->pt.siginfo);
+		io->out_len = sizeof x->pt.siginfo;
+		return 0;
+	case PTRACE_SETSIGINFO:
+		memcpy(&x->pt.siginfo, io->buf, sizeof x->pt.siginfo);
+		return 0;
+	case PTRACE_GETSIGMASK:
+		if (addr != sizeof(ksigset_t))
+			return -EINVAL;
+		memcpy(io->buf, &x->blocked, sizeof x->blocked);
+		io->out_len = sizeof x->blocked;
+		return 0;
+	case PTRACE_SETSIGMASK: {
+		ksigset_t m;
+		if (addr != sizeof(ksigset_t))
+			return -EINVAL;
+		memcpy(&m, io->buf, sizeof m);
+		x->blocked = m & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+		return 0;
+	}
+	case PTRACE_SETOPTIONS:
+		if (data & ~(uint64_t)PT_OPTIONS_VALID)
+			return -EINVAL;
+		x->pt.options = (unsigned)data;
+		return 0;
+	case PTRACE_GETEVENTMSG:
+		memcpy(io->buf, &x->pt.message, sizeof x->pt.message);
+		io->out_len = sizeof x->pt.message;
+		return 0;
+	case PTRACE_CONT:
+		return resume(x, PT_RESUME_CONT, data);
+	case PTRACE_SYSCALL:
+		return resume(x, PT_RESUME_SYSCALL, data);
+	case PTRACE_SINGLESTEP:
+		return resume(x, PT_RESUME_SINGLESTEP, data);
+	case PTRACE_SYSEMU:
+		return resume(x, PT_RESUME_SYSEMU, data);
+	case PTRACE_SYSEMU_SINGLESTEP:
+		return resume(x, PT_RESUME_SYSEMU_SINGLESTEP, data);
+	case PTRACE_LISTEN:
+		if (!x->pt.seized || x->pt.kind != PT_STOP_GROUP)
+			return -EIO;
+		x->pt.listening = true;
+		x->pt.stopped = false;
+		pthread_cond_signal(&x->wake);
+		return 0;
+	case PTRACE_DETACH:
+		if (!valid_signal(data))
+			return -EIO;
+		ptrace_detach(x, (int)data);
+		return 0;
+	case PTRACE_ARCH_PRCTL: {
+		struct kvm_sregs *s = vcpu_sregs(x->vcpu);
+		switch (data) {
+		case ARCH_SET_FS:
+		case ARCH_SET_GS:
+			if (addr >= PT_TASK_SIZE_MAX)
+				return -EPERM;
+			(data == ARCH_SET_FS ? &s->fs : &s->gs)->base = addr;
+			vcpu_sregs_changed(x->vcpu);
+			return 0;
+		case ARCH_GET_FS:
+		case ARCH_GET_GS: {
+			uint64_t v = data == ARCH_GET_FS ? s->fs.base : s->gs.base;
+			memcpy(io->buf, &v, sizeof v);
+			io->out_len = sizeof v;
+			io->out_va = addr;
+			return 0;
+		}
+		}
+		return -EINVAL;
+	}
+	}
+	return -EIO;
+}
+
+/* PEEKTEXT/POKETEXT and friends: on the tracee's address space, outside k->mu (an mm
+ * reference keeps it alive). */
+static long memory_request(struct task *t, int pid, long req, uint64_t addr, uint64_t data)
+{
+	struct kernel *k = t->k;
+	struct mm *mm = NULL;
+
+	pthread_mutex_lock(&k->mu);
+	struct task *x = tracee_of(t, pid, false);
+	if (x && (mm = x->proc->mm))
+		mm_get(mm);
+	pthread_mutex_unlock(&k->mu);
+	if (!x)
+		return -ESRCH;
+	if (!mm)
+		return -EIO;
+	long r;
+	if (req == PTRACE_PEEKTEXT || req == PTRACE_PEEKDATA) {
+		uint64_t word;
+		r = mm_peek_force(mm, &word, addr, sizeof word) ? -EIO : put_user(t, data, &word, sizeof word);
+	} else {
+		/* As Linux's FOLL_FORCE: read-only text is written through a private copy. */
+		r = mm_poke_force(mm, addr, &data, sizeof data) ? -EIO : 0;
+	}
+	mm_put(mm, NULL);
+	return r;
+}
+
+/* What a request reads from the tracer before it runs: -EFAULT when it cannot. */
+static long fetch_input(struct task *t, long req, uint64_t addr, uint64_t data, struct io *io)
+{
+	uint64_t len = 0;
+
+	switch (req) {
+	case PTRACE_SETREGS: len = sizeof(struct user_regs_struct); break;
+	case PTRACE_SETFPREGS: len = FXSAVE_SIZE; break;
+	case PTRACE_SETSIGINFO: len = sizeof(siginfo_t); break;
+	case PTRACE_SETSIGMASK: len = addr == sizeof(ksigset_t) ? sizeof(ksigset_t) : 0; break;
+	case PTRACE_GETREGSET:
+	case PTRACE_SETREGSET: {
+		struct iovec iov;
+		if (get_user(t, &iov, data, sizeof iov))
+			return -EFAULT;
+		uint64_t size = regset_size(addr);
+		/* As Linux's ptrace_regset(): whole 8-byte elements only. */
+		if (!size || iov.iov_len % 8)
+			return -EINVAL;
+		io->in_len = iov.iov_len < size ? iov.iov_len : size;
+		io->out_va = (uint64_t)(uintptr_t)iov.iov_base;
+		io->len_va = data + offsetof(struct iovec, iov_len);
+		if (req == PTRACE_SETREGSET && io->in_len)
+			return get_user(t, io->buf, io->out_va, io->in_len) ? -EFAULT : 0;
+		return 0;
+	}
+	default:
+		return 0;
+	}
+	io->in_len = len;
+	return len && get_user(t, io->buf, data, len) ? -EFAULT : 0;
+}
+
+SYSCALL(ptrace)
+{
+	long req = (long)a[0];
+	int pid = (int)a[1];
+	uint64_t addr = a[2], data = a[3];
+	struct kernel *k = t->k;
+	long r;
+
+	if (req == PTRACE_PEEKTEXT || req == PTRACE_PEEKDATA || req == PTRACE_POKETEXT ||
+	    req == PTRACE_POKEDATA)
+		return memory_request(t, pid, req, addr, data);
+	struct io *io = calloc(1, sizeof *io);
+	if (!io)
+		return -ENOMEM;
+	io->out_va = data;
+	if ((r = fetch_input(t, req, addr, data, io))) {
+		free(io);
+		return r;
+	}
+	pthread_mutex_lock(&k->mu);
+	switch (req) {
+	case PTRACE_TRACEME:
+		r = traceme(t);
+		break;
+	case PTRACE_ATTACH:
+	case PTRACE_SEIZE:
+		r = attach(t, pid, addr, data, req == PTRACE_SEIZE);
+		break;
+	case PTRACE_KILL:
+	case PTRACE_INTERRUPT: {
+		struct task *x = tracee_of(t, pid, true);
+		if (!x) {
+			r = -ESRCH;
+			break;
+		}
+		if (req == PTRACE_KILL) {
+			siginfo_t info;
+			memset(&info, 0, sizeof info);
+			info.si_signo = SIGKILL;
+			info.si_code = SI_USER;
+			info.si_pid = t->proc->pid;
+			sig_send(x->proc, x, SIGKILL, &info);
+			r = 0;
+		} else if (!x->pt.seized) {
+			r = -EIO;
+		} else {
+			x->pt.interrupt = true;
+			if (x->pt.listening) {
+				x->pt.listening = false;
+				pthread_cond_signal(&x->wake);
+			}
+			task_kick(x);
+			r = 0;
+		}
+		break;
+	}
+	default: {
+		struct task *x = tracee_of(t, pid, false);
+		r = x ? request(t, x, req, addr, data, io) : -ESRCH;
+		break;
+	}
+	}
+	pthread_mutex_unlock(&k->mu);
+	if (r >= 0 && io->out_len) {
+		/* GET_SYSCALL_INFO returns a size: keep it when the copy works. */
+		long c = put_user(t, io->out_va, io->buf, io->out_len);
+		if (!c && io->len_va)
+			c = put_user(t, io->len_va, &io->out_len, sizeof io->out_len);
+		if (c)
+			r = c;
+	}
+	free(io);
+	return r;
+}
