@@ -1,11 +1,17 @@
-/* futex(2): WAIT/WAKE (and _BITSET), REQUEUE, CMP_REQUEUE, WAKE_OP, robust lists.
- * Waiters queue in the kernel's futex list (protected by k->mu) and sleep on their
- * task's condition variable, so signals and SIGKILL interrupt them like any sleep. */
+/* futex(2): WAIT/WAKE (and _BITSET), REQUEUE, CMP_REQUEUE, WAKE_OP, the PI operations
+ * (LOCK_PI, LOCK_PI2, TRYLOCK_PI, UNLOCK_PI), robust lists. Waiters queue in the kernel's futex list (protected by k->mu) and sleep on their
+ * task's condition variable, so signals and SIGKILL interrupt them like any sleep.
+ *
+ * PI futexes follow Linux's ownership protocol (kernel/futex/pi.c) without priorities:
+ * while a PI futex has waiters in the kernel, the kernel's record of its owner (struct
+ * futex_pi) is the authority and the word keeps FUTEX_WAITERS set, so the owner's
+ * unlock must come to the kernel, which hands the futex to the first queued waiter. */
 #include "kernel/futex.h"
 
 #include <errno.h>
 #include <linux/futex.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -16,11 +22,26 @@
 #include "vmm/log.h"
 #include "vmm/vm.h"
 
+/* Linux's futex_pi_state: the owner of a PI futex that has waiters in the kernel. It
+ * lives as long as some waiter points to it (refs), and is found through them.
+ * Preconditions for every field: k->mu held. */
+struct futex_pi {
+	struct task *owner; /* never NULL; an exiting owner hands it on (futex_exit_release) */
+	int refs;
+	/* The owner got it from a dead owner and has yet to write its tid in the word:
+	 * the dying task could not write a word it may not even have mapped. */
+	bool fixup;
+};
+
+/* Preconditions for every field once queued: k->mu held. */
 struct futex_waiter {
 	struct futex_key key;
 	uint32_t bitset;
 	struct task *task;
+	/* Plain waiter: woken and unlinked by the waker. PI waiter: the futex was handed to
+	 * it (pi->owner == task); it stays queued until it unlinks itself. */
 	bool woken;
+	struct futex_pi *pi; /* waits to own this PI futex (LOCK_PI) */
 	struct futex_waiter *next;
 };
 
@@ -29,13 +50,16 @@ static bool key_eq(const struct futex_key *a, const struct futex_key *b)
 	return a->mm == b->mm && a->addr == b->addr && a->mm_shared == b->mm_shared;
 }
 
-/* Preconditions: k->mu held. */
+/* Wakes up to n plain waiters; -EINVAL, as Linux, on meeting a PI one (the word is a
+ * PI futex's, which only UNLOCK_PI may hand on). Preconditions: k->mu held. */
 static int wake_key(struct kernel *k, const struct futex_key *key, int n, uint32_t bitset)
 {
 	int woken = 0;
 
 	for (struct futex_waiter **pp = &k->futex_waiters; *pp && woken < n;) {
 		struct futex_waiter *w = *pp;
+		if (key_eq(&w->key, key) && w->pi)
+			return -EINVAL;
 		if (key_eq(&w->key, key) && (w->bitset & bitset)) {
 			*pp = w->next;
 			w->woken = true;
@@ -185,12 +209,19 @@ static long futex_requeue(struct task *t, uint64_t u1, uint64_t u2, int nwake, i
 	}
 	int done = wake_key(k, &k1, nwake, FUTEX_BITSET_MATCH_ANY);
 	int moved = 0;
-	for (struct futex_waiter *w = k->futex_waiters; w && moved < nrequeue; w = w->next)
+	for (struct futex_waiter *w = k->futex_waiters; done >= 0 && w && moved < nrequeue; w = w->next)
 		if (key_eq(&w->key, &k1)) {
+			/* As Linux: a PI waiter is never moved off its futex. */
+			if (w->pi) {
+				done = -EINVAL;
+				break;
+			}
 			w->key = k2;
 			moved++;
 		}
 	pthread_mutex_unlock(&k->mu);
+	if (done < 0)
+		return done;
 	/* As Linux: CMP_REQUEUE returns woken + requeued, REQUEUE only the woken. */
 	return cmp ? done + moved : done;
 }
@@ -241,11 +272,297 @@ static long futex_wake_op(struct task *t, uint64_t u1, uint64_t u2, int n1, int 
 	case FUTEX_OP_CMP_GT: hit = so > sa; break;
 	default: hit = so >= sa; break;
 	}
-	if (hit)
-		ret += wake_key(k, &k2, n2, FUTEX_BITSET_MATCH_ANY);
+	if (hit && ret >= 0) {
+		int r2 = wake_key(k, &k2, n2, FUTEX_BITSET_MATCH_ANY);
+		ret = r2 < 0 ? r2 : ret + r2;
+	}
 	pthread_mutex_unlock(&k->mu);
 	frame_put(&t->vm->mem, frame2);
 	return ret;
+}
+
+/* Preconditions: k->mu held. */
+static void enqueue_tail(struct kernel *k, struct futex_waiter *w)
+{
+	struct futex_waiter **pp = &k->futex_waiters;
+
+	while (*pp)
+		pp = &(*pp)->next;
+	w->next = NULL;
+	*pp = w;
+}
+
+/* Preconditions: k->mu held. */
+static void unqueue(struct kernel *k, struct futex_waiter *w)
+{
+	for (struct futex_waiter **pp = &k->futex_waiters; *pp; pp = &(*pp)->next)
+		if (*pp == w) {
+			*pp = w->next;
+			return;
+		}
+}
+
+/* Preconditions: k->mu held. */
+static void pi_put(struct futex_pi *pi)
+{
+	if (pi && --pi->refs == 0)
+		free(pi);
+}
+
+/* Queues w behind pi's other waiters: with no priorities, the first queued is the
+ * "highest-priority" waiter that UNLOCK_PI hands the futex to. Preconditions: k->mu held. */
+static void pi_attach(struct kernel *k, struct futex_waiter *w, struct futex_pi *pi)
+{
+	w->pi = pi;
+	pi->refs++;
+	enqueue_tail(k, w);
+}
+
+/* The first waiter queued on key, of whatever kind (Linux's futex_top_waiter).
+ * Preconditions: k->mu held. */
+static struct futex_waiter *top_waiter(struct kernel *k, const struct futex_key *key)
+{
+	for (struct futex_waiter *w = k->futex_waiters; w; w = w->next)
+		if (key_eq(&w->key, key))
+			return w;
+	return NULL;
+}
+
+/* pi's next owner: its first waiter not yet handed it. Preconditions: k->mu held. */
+static struct futex_waiter *pi_next_waiter(struct kernel *k, const struct futex_pi *pi)
+{
+	for (struct futex_waiter *w = k->futex_waiters; w; w = w->next)
+		if (w->pi == pi && !w->woken)
+			return w;
+	return NULL;
+}
+
+/* Preconditions: k->mu held. */
+static void pi_hand_to(struct futex_waiter *w)
+{
+	w->pi->owner = w->task;
+	w->woken = true;
+	pthread_cond_signal(&w->task->wake);
+}
+
+/* Would locker, by waiting for owner, close a cycle of PI waits? Linux's rt_mutex
+ * chain walk answers EDEADLK rather than let the cycle sleep forever (bounded as its
+ * max_lock_depth). Preconditions: k->mu held. */
+static bool pi_deadlock(struct kernel *k, const struct task *locker, struct task *owner)
+{
+	for (int depth = 0; owner && depth < 1024; depth++) {
+		if (owner == locker)
+			return true;
+		struct task *next = NULL;
+		for (struct futex_waiter *w = k->futex_waiters; w; w = w->next)
+			if (w->task == owner && w->pi && !w->woken) {
+				next = w->pi->owner;
+				break;
+			}
+		owner = next;
+	}
+	return false;
+}
+
+/* As Linux's futex_lock_pi_atomic(), for locker (the caller, or the waiter a requeue acts
+ * for). Returns 1 when the word was free and now names locker; 0 when locker must wait,
+ * *pi being the state to join or, when NULL, *owner the owner to create it for; or
+ * -errno. Every kernel write to a PI word happens under k->mu, so only user space's own
+ * transitions (0 -> tid, and tid -> 0 while FUTEX_WAITERS is clear) race with these
+ * compare-and-swaps: a failed one means the word moved, and we look again.
+ * Preconditions: k->mu held; word's frame referenced. */
+static int lock_pi_atomic(struct kernel *k, uint32_t *word, const struct futex_key *key,
+			  struct task *locker, bool set_waiters, struct futex_pi **pi, struct task **owner)
+{
+	*pi = NULL;
+	*owner = NULL;
+	for (;;) {
+		uint32_t uval = __atomic_load_n(word, __ATOMIC_SEQ_CST);
+		uint32_t tid = uval & FUTEX_TID_MASK;
+
+		if (tid == (uint32_t)locker->tid)
+			return -EDEADLK;
+		struct futex_waiter *top = top_waiter(k, key);
+		if (top) {
+			/* The word must agree with the kernel's owner, else user space broke it
+			 * (Linux's attach_to_pi_state). Tid 0 with OWNER_DIED is the window in
+			 * which a dead owner's heir has yet to write its tid. */
+			if (!top->pi)
+				return -EINVAL;
+			if (tid ? tid != (uint32_t)top->pi->owner->tid : !(uval & FUTEX_OWNER_DIED))
+				return -EINVAL;
+			*pi = top->pi;
+			*owner = top->pi->owner;
+			return 0;
+		}
+		if (!tid) {
+			/* OWNER_DIED stays: the new owner must learn that the last one died. */
+			uint32_t nv = (uval & FUTEX_OWNER_DIED) | (uint32_t)locker->tid |
+				      (set_waiters ? FUTEX_WAITERS : 0);
+			if (__atomic_compare_exchange_n(word, &uval, nv, false, __ATOMIC_SEQ_CST,
+							__ATOMIC_SEQ_CST))
+				return 1;
+			continue;
+		}
+		/* FUTEX_WAITERS before queueing: the owner's unlock must then come to the
+		 * kernel, which cannot miss us as it takes k->mu. As Linux, it stays set even
+		 * if we do not queue after all. */
+		uint32_t nv = uval | FUTEX_WAITERS;
+		if (!__atomic_compare_exchange_n(word, &uval, nv, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+			continue;
+		/* An owner not yet through futex_exit_release() will hand the futex on there:
+		 * setting futex_dead and handing over happen under k->mu, as this does. */
+		struct task *o = kernel_find_task(k, (int)tid);
+		if (!o || o->futex_dead) {
+			/* Linux's handle_exit_race(): a word a dying owner marked since we read it
+			 * is looked at again; one that still names nobody is ESRCH. */
+			if (__atomic_load_n(word, __ATOMIC_SEQ_CST) != nv)
+				continue;
+			return -ESRCH;
+		}
+		*owner = o;
+		return 0;
+	}
+}
+
+/* Sleeps until w is handed its futex (0), the deadline passes (-ETIMEDOUT) or a signal
+ * comes (-EINTR); a hand-over that raced with either wins, as Linux.
+ * Preconditions: k->mu held (released while asleep). */
+static int pi_sleep(struct task *t, struct futex_waiter *w, const struct timespec *deadline)
+{
+	for (;;) {
+		int s = task_sleep(t, deadline);
+		if (w->woken)
+			return 0;
+		if (s)
+			return s;
+	}
+}
+
+/* Unqueues a PI waiter after pi_sleep. One that was handed the futex by a dying owner
+ * first writes its tid into the word: it does so before dropping its reference, so that
+ * until then lockers find the kernel's state rather than a word that looks free.
+ * Returns r, or -EFAULT when the word can no longer be written.
+ * Preconditions: k->mu held; released on return. */
+static long pi_leave(struct task *t, struct futex_waiter *w, uint64_t uaddr, bool private_hint, long r)
+{
+	struct kernel *k = t->k;
+	struct futex_pi *pi = w->pi;
+	uint64_t frame = 0;
+	bool have_frame = false;
+
+	if (w->woken && pi->fixup) {
+		struct futex_key key;
+		uint32_t *word;
+		/* Resolved afresh, as the mapping may have changed while we slept (a fork's
+		 * copy-on-write); the lock order wants it without k->mu. */
+		pthread_mutex_unlock(&k->mu);
+		long fr = get_key(t, uaddr, true, private_hint, &word, &key, &frame);
+		pthread_mutex_lock(&k->mu);
+		if (fr) {
+			r = fr;
+		} else {
+			have_frame = true;
+			/* As Linux's fixup_pi_state_owner() after exit_pi_state_list(). */
+			__atomic_store_n(word, FUTEX_OWNER_DIED | FUTEX_WAITERS | (uint32_t)t->tid,
+					 __ATOMIC_SEQ_CST);
+			pi->fixup = false;
+		}
+	}
+	unqueue(k, w);
+	pi_put(pi);
+	pthread_mutex_unlock(&k->mu);
+	if (have_frame)
+		frame_put(&t->vm->mem, frame);
+	return r;
+}
+
+static long futex_lock_pi(struct task *t, uint64_t uaddr, const struct timespec *deadline, bool trylock,
+			  bool private_hint)
+{
+	struct kernel *k = t->k;
+	struct futex_waiter w = {.bitset = FUTEX_BITSET_MATCH_ANY, .task = t};
+	struct futex_pi *pi;
+	struct task *owner;
+	uint32_t *word;
+	uint64_t frame;
+	long r;
+
+	if ((r = get_key(t, uaddr, true, private_hint, &word, &w.key, &frame)))
+		return r;
+	pthread_mutex_lock(&k->mu);
+	r = lock_pi_atomic(k, word, &w.key, t, false, &pi, &owner);
+	if (!r && trylock)
+		r = -EAGAIN; /* held by another: EWOULDBLOCK, as Linux */
+	else if (!r && pi_deadlock(k, t, owner))
+		r = -EDEADLK;
+	else if (!r && !pi) {
+		if ((pi = calloc(1, sizeof *pi)))
+			pi->owner = owner;
+		else
+			r = -ENOMEM;
+	}
+	if (r) {
+		pthread_mutex_unlock(&k->mu);
+		frame_put(&t->vm->mem, frame);
+		return r == 1 ? 0 : r;
+	}
+	pi_attach(k, &w, pi);
+	r = pi_sleep(t, &w, deadline);
+	r = pi_leave(t, &w, uaddr, private_hint, r);
+	frame_put(&t->vm->mem, frame);
+	/* As Linux: the deadline is absolute, so a signal restarts the wait unchanged. */
+	return r == -EINTR ? -ERESTARTNOINTR : r;
+}
+
+static long futex_unlock_pi(struct task *t, uint64_t uaddr, bool private_hint)
+{
+	struct kernel *k = t->k;
+	struct futex_key key;
+	uint32_t *word, uval;
+	uint64_t frame;
+	long r;
+
+	/* As Linux, a word the caller does not own is EPERM before any write access. */
+	if ((r = get_user(t, &uval, uaddr, sizeof uval)))
+		return r;
+	if ((uval & FUTEX_TID_MASK) != (uint32_t)t->tid)
+		return -EPERM;
+	if ((r = get_key(t, uaddr, true, private_hint, &word, &key, &frame)))
+		return r;
+	pthread_mutex_lock(&k->mu);
+	for (;;) {
+		uval = __atomic_load_n(word, __ATOMIC_SEQ_CST);
+		if ((uval & FUTEX_TID_MASK) != (uint32_t)t->tid) {
+			r = -EPERM;
+			break;
+		}
+		struct futex_waiter *top = top_waiter(k, &key);
+		if (!top) {
+			/* As Linux, FUTEX_WAITERS and OWNER_DIED go too; a word user space changed
+			 * meanwhile is left for it to sort out (EAGAIN). */
+			r = __atomic_compare_exchange_n(word, &uval, 0, false, __ATOMIC_SEQ_CST,
+							__ATOMIC_SEQ_CST) ? 0 : -EAGAIN;
+			break;
+		}
+		/* Waiters, yet the kernel's owner is not the caller: the word was forged. */
+		struct futex_waiter *next = top->pi && top->pi->owner == t ? pi_next_waiter(k, top->pi) : NULL;
+		if (!next) {
+			r = -EINVAL;
+			break;
+		}
+		/* As Linux's wake_futex_pi(): FUTEX_WAITERS stays while PI state exists, so
+		 * the heir's unlock comes here too; OWNER_DIED goes, the heir being the owner. */
+		uint32_t nv = FUTEX_WAITERS | (uint32_t)next->task->tid;
+		if (!__atomic_compare_exchange_n(word, &uval, nv, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+			continue;
+		pi_hand_to(next);
+		r = 0;
+		break;
+	}
+	pthread_mutex_unlock(&k->mu);
+	frame_put(&t->vm->mem, frame);
+	return r;
 }
 
 SYSCALL(futex)
@@ -295,14 +612,29 @@ SYSCALL(futex)
 		return futex_requeue(t, a[0], a[4], (int)val, (int)a[3], true, (uint32_t)a[5], priv);
 	case FUTEX_WAKE_OP:
 		return futex_wake_op(t, a[0], a[4], (int)val, (int)a[3], (uint32_t)a[5], priv);
+	case FUTEX_LOCK_PI:
+	case FUTEX_LOCK_PI2: {
+		/* Absolute deadlines; LOCK_PI's is always CLOCK_REALTIME, as Linux. */
+		const struct timespec *dl = NULL;
+		if (a[3]) {
+			if ((r = futex_deadline(t, a[3], true, realtime || cmd == FUTEX_LOCK_PI, &deadline)))
+				return r;
+			dl = &deadline;
+		}
+		return futex_lock_pi(t, a[0], dl, false, priv);
+	}
+	case FUTEX_TRYLOCK_PI:
+		return futex_lock_pi(t, a[0], NULL, true, priv);
+	case FUTEX_UNLOCK_PI:
+		return futex_unlock_pi(t, a[0], priv);
 	default:
 		hv_info("pid %d: futex op %d not implemented -> ENOSYS", t->proc->pid, cmd);
 		return -ENOSYS;
 	}
 }
 
-/* Marks one robust futex of the dying thread. */
-static void robust_one(struct task *t, uint64_t uaddr, bool pending)
+/* Marks one robust futex of the dying thread (Linux's handle_futex_death()). */
+static void robust_one(struct task *t, uint64_t uaddr, bool pi, bool pending)
 {
 	struct futex_key key;
 	uint32_t *word;
@@ -313,8 +645,9 @@ static void robust_one(struct task *t, uint64_t uaddr, bool pending)
 	uint32_t cur = __atomic_load_n(word, __ATOMIC_SEQ_CST);
 	for (;;) {
 		if ((cur & FUTEX_TID_MASK) != (uint32_t)t->tid) {
-			/* As Linux: a pending op with no owner yet still wakes a waiter. */
-			if (pending && !cur)
+			/* As Linux: a pending op with no owner yet still wakes a waiter, of a
+			 * plain futex only: PI waiters are never woken but handed the futex. */
+			if (pending && !pi && !(cur & FUTEX_TID_MASK))
 				futex_wake_addr(t, uaddr, 1);
 			frame_put(&t->vm->mem, frame);
 			return;
@@ -324,11 +657,12 @@ static void robust_one(struct task *t, uint64_t uaddr, bool pending)
 			break;
 	}
 	frame_put(&t->vm->mem, frame);
-	if (cur & FUTEX_WAITERS)
+	/* A PI futex's waiters are handed it by futex_exit_release(), after this. */
+	if (!pi && (cur & FUTEX_WAITERS))
 		futex_wake_addr(t, uaddr, 1);
 }
 
-void futex_exit_robust_list(struct task *t)
+static void exit_robust_list(struct task *t)
 {
 	uint64_t head[3]; /* list, futex_offset, list_op_pending */
 	uint64_t entry;
@@ -341,10 +675,31 @@ void futex_exit_robust_list(struct task *t)
 		uint64_t next;
 		if (get_user(t, &next, entry & ~1ull, sizeof next))
 			return;
-		if ((entry & ~1ull) != head[2])
-			robust_one(t, (entry & ~1ull) + (uint64_t)off, false);
+		/* Bit 0 of a link marks the entry it points to as a PI futex. */
+		if ((entry & ~1ull) != (head[2] & ~1ull))
+			robust_one(t, (entry & ~1ull) + (uint64_t)off, entry & 1, false);
 		entry = next;
 	}
 	if (head[2])
-		robust_one(t, (head[2] & ~1ull) + (uint64_t)off, true);
+		robust_one(t, (head[2] & ~1ull) + (uint64_t)off, head[2] & 1, true);
+}
+
+void futex_exit_release(struct task *t)
+{
+	struct kernel *k = t->k;
+
+	/* Robust marks first, so that the heirs below see FUTEX_OWNER_DIED. */
+	if (t->robust_list_head && t->proc->mm)
+		exit_robust_list(t);
+	pthread_mutex_lock(&k->mu);
+	t->futex_dead = true;
+	/* Linux's exit_pi_state_list(). Each futex goes to its first waiter, which writes
+	 * its tid into the word when it runs (pi->fixup): the dying task may not even have
+	 * the word mapped (a shared futex of another process). */
+	for (struct futex_waiter *w = k->futex_waiters; w; w = w->next)
+		if (w->pi && w->pi->owner == t && !w->woken) {
+			w->pi->fixup = true;
+			pi_hand_to(w);
+		}
+	pthread_mutex_unlock(&k->mu);
 }

@@ -183,10 +183,9 @@ void task_exit_final(struct task *t)
 	struct process *p = t->proc;
 	struct vcpu *c = t->vcpu;
 
-	/* As Linux's mm_release(): the robust futexes first, then CLONE_CHILD_CLEARTID is
-	 * cleared and woken (a joiner must find the dead owner's mutexes marked). */
-	if (t->robust_list_head && p->mm)
-		futex_exit_robust_list(t);
+	/* As Linux's mm_release(): the futexes first, then CLONE_CHILD_CLEARTID is cleared
+	 * and woken (a joiner must find the dead owner's mutexes marked and handed on). */
+	futex_exit_release(t);
 	if (t->clear_child_tid && p->mm) {
 		uint32_t zero = 0;
 		if (!put_user(t, t->clear_child_tid, &zero, sizeof zero))

@@ -157,6 +157,9 @@ struct task {
 	uint64_t clear_child_tid;
 	uint64_t robust_list_head;
 	uint64_t robust_list_len;
+	/* Its futexes are released (Linux's FUTEX_STATE_DEAD): it may no longer own a PI
+	 * futex, though still in the pid space. Preconditions: k->mu held. */
+	bool futex_dead;
 	struct task *vfork_parent; /* CLONE_VFORK: woken when this task execs or exits */
 	bool vfork_done;           /* (on the parent) its vfork child let go; k->mu */
 	uint64_t nr_syscalls; /* served, by any transport (one at a time per task) */
