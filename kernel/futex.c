@@ -1,5 +1,6 @@
 /* futex(2): WAIT/WAKE (and _BITSET), REQUEUE, CMP_REQUEUE, WAKE_OP, the PI operations
- * (LOCK_PI, LOCK_PI2, TRYLOCK_PI, UNLOCK_PI), robust lists. Waiters queue in the kernel's futex list (protected by k->mu) and sleep on their
+ * (LOCK_PI, LOCK_PI2, TRYLOCK_PI, UNLOCK_PI, WAIT_REQUEUE_PI, CMP_REQUEUE_PI), robust
+ * lists. Waiters queue in the kernel's futex list (protected by k->mu) and sleep on their
  * task's condition variable, so signals and SIGKILL interrupt them like any sleep.
  *
  * PI futexes follow Linux's ownership protocol (kernel/futex/pi.c) without priorities:
@@ -41,7 +42,11 @@ struct futex_waiter {
 	/* Plain waiter: woken and unlinked by the waker. PI waiter: the futex was handed to
 	 * it (pi->owner == task); it stays queued until it unlinks itself. */
 	bool woken;
-	struct futex_pi *pi; /* waits to own this PI futex (LOCK_PI) */
+	struct futex_pi *pi; /* waits to own this PI futex (LOCK_PI, or requeued to one) */
+	/* FUTEX_WAIT_REQUEUE_PI: only CMP_REQUEUE_PI may move it, and only to key2. Stays
+	 * set after the move, as Linux's rt_waiter, so plain wakes keep refusing it. */
+	bool requeue_pi;
+	struct futex_key key2;
 	struct futex_waiter *next;
 };
 
@@ -58,7 +63,7 @@ static int wake_key(struct kernel *k, const struct futex_key *key, int n, uint32
 
 	for (struct futex_waiter **pp = &k->futex_waiters; *pp && woken < n;) {
 		struct futex_waiter *w = *pp;
-		if (key_eq(&w->key, key) && w->pi)
+		if (key_eq(&w->key, key) && (w->pi || w->requeue_pi))
 			return -EINVAL;
 		if (key_eq(&w->key, key) && (w->bitset & bitset)) {
 			*pp = w->next;
@@ -211,8 +216,8 @@ static long futex_requeue(struct task *t, uint64_t u1, uint64_t u2, int nwake, i
 	int moved = 0;
 	for (struct futex_waiter *w = k->futex_waiters; done >= 0 && w && moved < nrequeue; w = w->next)
 		if (key_eq(&w->key, &k1)) {
-			/* As Linux: a PI waiter is never moved off its futex. */
-			if (w->pi) {
+			/* As Linux: PI waiters pair with CMP_REQUEUE_PI only. */
+			if (w->pi || w->requeue_pi) {
 				done = -EINVAL;
 				break;
 			}
@@ -565,6 +570,140 @@ static long futex_unlock_pi(struct task *t, uint64_t uaddr, bool private_hint)
 	return r;
 }
 
+static long futex_wait_requeue_pi(struct task *t, uint64_t uaddr, uint32_t val,
+				  const struct timespec *deadline, uint64_t uaddr2, bool private_hint)
+{
+	struct kernel *k = t->k;
+	struct futex_waiter w = {.bitset = FUTEX_BITSET_MATCH_ANY, .task = t, .requeue_pi = true};
+	uint32_t *word, *word2;
+	long r;
+
+	if (uaddr == uaddr2)
+		return -EINVAL;
+	if ((r = get_key(t, uaddr2, true, private_hint, &word2, &w.key2, NULL)) ||
+	    (r = get_key(t, uaddr, false, private_hint, &word, &w.key, NULL)))
+		return r;
+	pthread_mutex_lock(&k->mu);
+	if (__atomic_load_n(word, __ATOMIC_SEQ_CST) != val)
+		r = -EAGAIN;
+	else if (key_eq(&w.key, &w.key2))
+		r = -EINVAL; /* two addresses of one shared word */
+	if (r) {
+		pthread_mutex_unlock(&k->mu);
+		return r;
+	}
+	enqueue_tail(k, &w);
+	r = pi_sleep(t, &w, deadline);
+	if (w.woken && !w.pi) {
+		/* CMP_REQUEUE_PI found the PI futex free, took it for us and unqueued us. */
+		pthread_mutex_unlock(&k->mu);
+		return 0;
+	}
+	if (!w.pi) {
+		/* Never requeued: as Linux, a signal restarts the whole wait. */
+		unqueue(k, &w);
+		pthread_mutex_unlock(&k->mu);
+		return r == -EINTR ? -ERESTARTNOINTR : r;
+	}
+	r = pi_leave(t, &w, uaddr2, private_hint, r);
+	/* Requeued: a restart would only find the condition word moved on, so Linux
+	 * answers EWOULDBLOCK at once. */
+	return r == -EINTR ? -EAGAIN : r;
+}
+
+static long futex_cmp_requeue_pi(struct task *t, uint64_t u1, uint64_t u2, int nwake, int nrequeue,
+				 uint32_t val3, bool private_hint)
+{
+	struct kernel *k = t->k;
+	struct futex_key k1, k2;
+	uint32_t *w1, *w2;
+	uint64_t frame2;
+	long r;
+
+	/* As Linux: only a waiter that the requeue itself makes owner may be woken. */
+	if (nwake < 0 || nrequeue < 0 || u1 == u2 || nwake != 1)
+		return -EINVAL;
+	if ((r = get_key(t, u1, false, private_hint, &w1, &k1, NULL)) ||
+	    (r = get_key(t, u2, true, private_hint, &w2, &k2, &frame2)))
+		return r;
+	/* Allocated before k->mu so that running out of memory cannot stop a requeue
+	 * half-way. */
+	struct futex_pi *spare = key_eq(&k1, &k2) ? NULL : calloc(1, sizeof *spare);
+	if (!spare) {
+		frame_put(&t->vm->mem, frame2);
+		return key_eq(&k1, &k2) ? -EINVAL : -ENOMEM;
+	}
+	pthread_mutex_lock(&k->mu);
+	struct futex_pi *pi = NULL;
+	struct task *owner = NULL;
+	int count = 0;
+	if (__atomic_load_n(w1, __ATOMIC_SEQ_CST) != val3) {
+		r = -EAGAIN;
+		goto out;
+	}
+	struct futex_waiter *top = top_waiter(k, &k1);
+	if (top) {
+		if (!top->requeue_pi || top->pi || !key_eq(&top->key2, &k2)) {
+			r = -EINVAL;
+			goto out;
+		}
+		/* Linux's futex_proxy_trylock_atomic(): FUTEX_WAITERS forced when others may
+		 * follow, as the new owner's unlock must then come to the kernel. */
+		r = lock_pi_atomic(k, w2, &k2, top->task, nrequeue > 0, &pi, &owner);
+		if (r < 0)
+			goto out;
+		if (r == 1) {
+			unqueue(k, top);
+			top->woken = true;
+			pthread_cond_signal(&top->task->wake);
+			owner = top->task;
+			count++;
+		}
+		r = 0;
+	}
+	/* The moved waiters go behind those already queued on the PI futex, in their order. */
+	struct futex_waiter *moved = NULL, **tail = &moved;
+	for (struct futex_waiter **pp = &k->futex_waiters; *pp && count - 1 < nrequeue;) {
+		struct futex_waiter *w = *pp;
+		if (!key_eq(&w->key, &k1)) {
+			pp = &w->next;
+			continue;
+		}
+		if (!w->requeue_pi || w->pi || !key_eq(&w->key2, &k2)) {
+			r = -EINVAL;
+			break;
+		}
+		if (pi_deadlock(k, w->task, pi ? pi->owner : owner)) {
+			r = -EDEADLK;
+			break;
+		}
+		if (!pi) {
+			pi = spare;
+			spare = NULL;
+			pi->owner = owner;
+		}
+		*pp = w->next;
+		w->key = k2;
+		w->pi = pi;
+		pi->refs++;
+		w->next = NULL;
+		*tail = w;
+		tail = &w->next;
+		count++;
+	}
+	if (moved) {
+		struct futex_waiter **pp = &k->futex_waiters;
+		while (*pp)
+			pp = &(*pp)->next;
+		*pp = moved;
+	}
+out:
+	pthread_mutex_unlock(&k->mu);
+	free(spare);
+	frame_put(&t->vm->mem, frame2);
+	return r ? r : count;
+}
+
 SYSCALL(futex)
 {
 	int op = (int)a[1];
@@ -613,7 +752,8 @@ SYSCALL(futex)
 	case FUTEX_WAKE_OP:
 		return futex_wake_op(t, a[0], a[4], (int)val, (int)a[3], (uint32_t)a[5], priv);
 	case FUTEX_LOCK_PI:
-	case FUTEX_LOCK_PI2: {
+	case FUTEX_LOCK_PI2:
+	case FUTEX_WAIT_REQUEUE_PI: {
 		/* Absolute deadlines; LOCK_PI's is always CLOCK_REALTIME, as Linux. */
 		const struct timespec *dl = NULL;
 		if (a[3]) {
@@ -621,12 +761,16 @@ SYSCALL(futex)
 				return r;
 			dl = &deadline;
 		}
+		if (cmd == FUTEX_WAIT_REQUEUE_PI)
+			return futex_wait_requeue_pi(t, a[0], val, dl, a[4], priv);
 		return futex_lock_pi(t, a[0], dl, false, priv);
 	}
 	case FUTEX_TRYLOCK_PI:
 		return futex_lock_pi(t, a[0], NULL, true, priv);
 	case FUTEX_UNLOCK_PI:
 		return futex_unlock_pi(t, a[0], priv);
+	case FUTEX_CMP_REQUEUE_PI:
+		return futex_cmp_requeue_pi(t, a[0], a[4], (int)val, (int)a[3], (uint32_t)a[5], priv);
 	default:
 		hv_info("pid %d: futex op %d not implemented -> ENOSYS", t->proc->pid, cmd);
 		return -ENOSYS;
