@@ -21,22 +21,50 @@ static int has_root(const struct fs_context *fs)
 	return fs->root_path[0] != 0;
 }
 
-int fs_init(struct fs_context *fs, const char *root_dir)
+static void fs_free(struct fs_context *fs)
+{
+	if (fs->root_fd >= 0)
+		close(fs->root_fd);
+	if (fs->cwd_fd >= 0)
+		close(fs->cwd_fd);
+	free(fs->root_path);
+	free(fs);
+}
+
+static struct fs_context *fs_alloc(unsigned umask)
+{
+	struct fs_context *fs = calloc(1, sizeof *fs);
+
+	if (!fs)
+		return NULL;
+	atomic_store(&fs->refs, 1);
+	fs->root_fd = fs->cwd_fd = -1;
+	fs->umask = umask;
+	return fs;
+}
+
+int fs_init(struct fs_context **out, const char *root_dir, unsigned umask)
 {
 	char *real = NULL;
+	struct fs_context *fs = fs_alloc(umask);
 
-	fs->root_fd = fs->cwd_fd = -1;
-	fs->root_path = NULL;
+	if (!fs)
+		return -ENOMEM;
 	if (root_dir) {
 		real = realpath(root_dir, NULL);
-		if (!real)
-			return -errno;
+		if (!real) {
+			int e = errno;
+			fs_free(fs);
+			return -e;
+		}
 		if (!strcmp(real, "/"))
 			real[0] = 0;
 	} else {
 		real = strdup("");
-		if (!real)
+		if (!real) {
+			fs_free(fs);
 			return -ENOMEM;
+		}
 	}
 	fs->root_path = real;
 	fs->root_fd = open(root_dir ? root_dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -47,23 +75,41 @@ int fs_init(struct fs_context *fs, const char *root_dir)
 		goto fail;
 	if (root_dir && real[0])
 		fcntl(fs->cwd_fd, F_SETFD, FD_CLOEXEC);
+	*out = fs;
 	return 0;
 fail: {
 	int e = errno;
-	fs_release(fs);
+	fs_free(fs);
 	return -e;
 }
 }
 
-void fs_release(struct fs_context *fs)
+int fs_clone(const struct fs_context *src, struct fs_context **out)
 {
-	if (fs->root_fd >= 0)
-		close(fs->root_fd);
-	if (fs->cwd_fd >= 0)
-		close(fs->cwd_fd);
-	free(fs->root_path);
-	fs->root_fd = fs->cwd_fd = -1;
-	fs->root_path = NULL;
+	struct fs_context *fs = fs_alloc(src->umask);
+
+	if (!fs)
+		return -ENOMEM;
+	fs->root_path = strdup(src->root_path);
+	fs->root_fd = fcntl(src->root_fd, F_DUPFD_CLOEXEC, 3);
+	fs->cwd_fd = fcntl(src->cwd_fd, F_DUPFD_CLOEXEC, 3);
+	if (!fs->root_path || fs->root_fd < 0 || fs->cwd_fd < 0) {
+		fs_free(fs);
+		return -ENOMEM;
+	}
+	*out = fs;
+	return 0;
+}
+
+void fs_get(struct fs_context *fs)
+{
+	atomic_fetch_add(&fs->refs, 1);
+}
+
+void fs_put(struct fs_context *fs)
+{
+	if (fs && atomic_fetch_sub(&fs->refs, 1) == 1)
+		fs_free(fs);
 }
 
 int path_check_allowed(int host_fd)
@@ -84,7 +130,7 @@ int path_check_allowed(int host_fd)
 static int base_fd(struct process *p, int dirfd)
 {
 	if (dirfd == AT_FDCWD)
-		return p->fs.cwd_fd;
+		return p->fs->cwd_fd;
 	return fdt_host_fd(p->files, dirfd);
 }
 
@@ -99,9 +145,9 @@ int path_of_host_fd(struct process *p, int host_fd, char *buf, size_t len)
 		return -errno;
 	host[n] = 0;
 	const char *g = host;
-	size_t rl = strlen(p->fs.root_path);
+	size_t rl = strlen(p->fs->root_path);
 	if (rl) {
-		if (strncmp(host, p->fs.root_path, rl) || (host[rl] && host[rl] != '/'))
+		if (strncmp(host, p->fs->root_path, rl) || (host[rl] && host[rl] != '/'))
 			return -ENOENT; /* outside the root: unreachable */
 		g = host[rl] ? host + rl : "/";
 	}
@@ -139,7 +185,7 @@ static int openat2_in_root(struct process *p, const char *abs, int flags, mode_t
 		.mode = (flags & (O_CREAT | __O_TMPFILE)) ? mode : 0,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
-	long fd = syscall(SYS_openat2, p->fs.root_fd, abs, &how, sizeof how);
+	long fd = syscall(SYS_openat2, p->fs->root_fd, abs, &how, sizeof how);
 	return fd < 0 ? -errno : (int)fd;
 }
 
@@ -173,7 +219,7 @@ int path_open(struct process *p, int dirfd, const char *path, int flags, mode_t 
 	if (path_is_proc_self_exe(p, path) && p->exe_path && strcmp(p->exe_path, path))
 		return path_open(p, AT_FDCWD, p->exe_path, flags, mode);
 	flags |= O_CLOEXEC;
-	if (has_root(&p->fs)) {
+	if (has_root(p->fs)) {
 		char abs[GUEST_PATH_MAX];
 		int r = absolute(p, dirfd, path, abs);
 		if (r)
@@ -233,7 +279,7 @@ int path_parent(struct process *p, int dirfd, const char *path, struct path_pare
 	if (!out->last[0])
 		strcpy(out->last, "."); /* the path was "/" */
 
-	if (!dir[0] && !has_root(&p->fs)) {
+	if (!dir[0] && !has_root(p->fs)) {
 		int b = base_fd(p, dirfd);
 		if (b < 0)
 			return b;

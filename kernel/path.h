@@ -12,9 +12,14 @@
 
 #define GUEST_PATH_MAX 4096
 
-/* root_dir NULL: the host's "/" and hvtrace's working directory. */
-int fs_init(struct fs_context *fs, const char *root_dir);
-void fs_release(struct fs_context *fs);
+/* A new file-system context: root_dir NULL is the host's "/" and hvtrace's working
+ * directory. */
+int fs_init(struct fs_context **out, const char *root_dir, unsigned umask);
+/* fork(2) without CLONE_FS: a copy of src. */
+int fs_clone(const struct fs_context *src, struct fs_context **out);
+/* CLONE_FS and threads: one more user; fs_put drops one, freeing with the last. */
+void fs_get(struct fs_context *fs);
+void fs_put(struct fs_context *fs);
 
 /* openat(2) for the guest: a host fd (O_CLOEXEC on the host) or -errno. */
 int path_open(struct process *p, int dirfd, const char *path, int flags, mode_t mode);

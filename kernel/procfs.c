@@ -75,7 +75,7 @@ static void write_status(FILE *f, struct process *p, const struct task *reader)
 		   "TracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nThreads:\t%d\n"
 		   "SigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\nSigIgn:\t%016llx\nSigCgt:\t%016llx\n"
 		   "NoNewPrivs:\t%d\nSeccomp:\t0\n",
-		p->comm, p->umask, st, state_name(st), p->pid, p->pid,
+		p->comm, p->fs ? p->fs->umask : 0, st, state_name(st), p->pid, p->pid,
 		p->parent ? p->parent->pid : 0, getuid(), geteuid(), geteuid(), geteuid(), getgid(),
 		getegid(), getegid(), getegid(), p->nthreads,
 		(unsigned long long)(p->threads ? p->threads->pending.set : 0),
@@ -365,7 +365,7 @@ bool procfs_readlink(struct task *t, const char *path, char *out, size_t len, lo
 		snprintf(out, len, "%s", p->exe_path);
 		*ret = (long)strlen(out);
 	} else if (p && !strcmp(rest, "/cwd")) {
-		*ret = path_of_host_fd(p, p->fs.cwd_fd, out, len) ? -ENOENT : (long)strlen(out);
+		*ret = !p->fs || path_of_host_fd(p, p->fs->cwd_fd, out, len) ? -ENOENT : (long)strlen(out);
 	} else if (p && !strncmp(rest, "/fd/", 4)) {
 		char *end;
 		long fd = strtol(rest + 4, &end, 10);

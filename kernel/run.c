@@ -40,7 +40,6 @@ static int process_init(struct process *p, struct kernel *k, const struct hv_run
 	p->state = PROC_LIVE;
 	p->exit_signal = SIGCHLD;
 	p->dumpable = true;
-	p->fs.root_fd = p->fs.cwd_fd = -1;
 	for (int i = 0; i < RLIM_NLIMITS; i++)
 		getrlimit(i, &p->rlim[i]);
 	p->sighand = calloc(1, sizeof *p->sighand);
@@ -55,16 +54,15 @@ static int process_init(struct process *p, struct kernel *k, const struct hv_run
 		if (h >= 0 && fdt_install_at(p->files, fd, h, false) < 0)
 			return -ENOMEM;
 	}
-	if ((r = fs_init(&p->fs, opt->root)))
-		return r;
+	unsigned mask;
 	if (opt->umask >= 0) {
-		p->umask = (unsigned)opt->umask;
+		mask = (unsigned)opt->umask;
 	} else {
 		mode_t m = umask(022);
 		umask(m);
-		p->umask = m;
+		mask = m;
 	}
-	return 0;
+	return fs_init(&p->fs, opt->root, mask);
 }
 
 /* Releases what a process that never ran still holds. */
@@ -78,7 +76,8 @@ static void process_release_unstarted(struct process *p, struct vcpu *c)
 	}
 	fdt_put(p->files);
 	p->files = NULL;
-	fs_release(&p->fs);
+	fs_put(p->fs);
+	p->fs = NULL;
 }
 
 /* Task threads keep SIGKICK blocked (kernel/kernel.h); the handler only exists so that

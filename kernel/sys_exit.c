@@ -226,7 +226,8 @@ void task_exit_final(struct task *t)
 
 	pthread_mutex_lock(&k->mu);
 	if (last) {
-		fs_release(&p->fs);
+		fs_put(p->fs);
+		p->fs = NULL;
 		process_become_zombie(p, t->exit.code);
 	}
 	ptrace_task_gone(t, last ? p->wstatus : p->group_exiting ? p->group_exit_wstatus

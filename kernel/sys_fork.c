@@ -31,23 +31,6 @@ struct clone_req {
 	uint64_t parent_tid, child_tid, tls;
 };
 
-static int fcntl_dup(int fd)
-{
-	return fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 3);
-}
-
-static int fs_copy(struct fs_context *dst, const struct fs_context *src)
-{
-	dst->root_path = strdup(src->root_path);
-	dst->root_fd = fcntl_dup(src->root_fd);
-	dst->cwd_fd = fcntl_dup(src->cwd_fd);
-	if (!dst->root_path || dst->root_fd < 0 || dst->cwd_fd < 0) {
-		fs_release(dst);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
 /* A new process for a fork-like clone: copies or shares what the flags say.
  * Preconditions: none held (copies take the mm and file-table locks). */
 static int new_process(struct task *parent, const struct clone_req *cr, struct process **out)
@@ -63,10 +46,8 @@ static int new_process(struct task *parent, const struct clone_req *cr, struct p
 	p->dumpable = pp->dumpable;
 	p->no_new_privs = pp->no_new_privs;
 	memcpy(p->rlim, pp->rlim, sizeof p->rlim);
-	p->umask = pp->umask;
 	memcpy(p->comm, pp->comm, sizeof p->comm);
 	p->exe_path = pp->exe_path ? strdup(pp->exe_path) : NULL;
-	p->fs.root_fd = p->fs.cwd_fd = -1;
 	if (cr->flags & CLONE_VM) {
 		mm_get(pp->mm);
 		p->mm = pp->mm;
@@ -79,8 +60,12 @@ static int new_process(struct task *parent, const struct clone_req *cr, struct p
 	} else if ((r = fdt_clone(pp->files, &p->files))) {
 		goto fail;
 	}
-	if ((r = fs_copy(&p->fs, &pp->fs)))
+	if (cr->flags & CLONE_FS) {
+		fs_get(pp->fs);
+		p->fs = pp->fs;
+	} else if ((r = fs_clone(pp->fs, &p->fs))) {
 		goto fail;
+	}
 	*out = p;
 	return 0;
 fail:
@@ -96,7 +81,7 @@ static void undo_process(struct process *p)
 {
 	mm_put(p->mm, NULL);
 	fdt_put(p->files);
-	fs_release(&p->fs);
+	fs_put(p->fs);
 	free(p->exe_path);
 	free(p);
 }

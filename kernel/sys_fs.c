@@ -211,7 +211,7 @@ static long do_open(struct task *t, int dirfd, uint64_t path_va, int flags, unsi
 		return r;
 	mode &= 07777;
 	if (flags & (O_CREAT | __O_TMPFILE))
-		mode &= ~t->proc->umask;
+		mode &= ~t->proc->fs->umask;
 	int h;
 	if (!strncmp(path, "/proc/", 6) && !path_is_proc_self_exe(t->proc, path))
 		h = procfs_open(t, path, flags & ~O_CLOEXEC); /* the guest's own /proc */
@@ -274,7 +274,7 @@ static long stat_lookup(struct task *t, int dirfd, const char *path, int flags, 
 	if (!path[0]) {
 		if (!(flags & AT_EMPTY_PATH))
 			return -ENOENT;
-		st->fd = dirfd == AT_FDCWD ? t->proc->fs.cwd_fd : fdt_host_fd(t->proc->files, dirfd);
+		st->fd = dirfd == AT_FDCWD ? t->proc->fs->cwd_fd : fdt_host_fd(t->proc->files, dirfd);
 		if (st->fd < 0)
 			return st->fd;
 		st->name = "";
@@ -456,7 +456,7 @@ SYSCALL(readlinkat) { return do_readlink(t, (int)a[0], a[1], a[2], a[3]); }
 SYSCALL(getcwd)
 {
 	char cwd[GUEST_PATH_MAX];
-	int r = path_of_host_fd(t->proc, t->proc->fs.cwd_fd, cwd, sizeof cwd);
+	int r = path_of_host_fd(t->proc, t->proc->fs->cwd_fd, cwd, sizeof cwd);
 
 	if (r)
 		return r;
@@ -480,9 +480,12 @@ static long set_cwd(struct task *t, int h)
 		close(h);
 		return -ENOTDIR;
 	}
-	close(t->proc->fs.cwd_fd);
-	t->proc->fs.cwd_fd = h;
-	return 0;
+	/* dup3 onto the same number swaps the directory atomically: a thread or a CLONE_FS
+	 * process resolving a path at this moment sees the old or the new one, never a
+	 * closed (or reused) descriptor. */
+	int r = dup3(h, t->proc->fs->cwd_fd, O_CLOEXEC) < 0 ? -errno : 0;
+	close(h);
+	return r;
 }
 
 SYSCALL(chdir)
@@ -560,7 +563,7 @@ static long op_unlink(struct task *t, struct path_parent *pp, uint64_t flags)
 
 static long op_mkdir(struct task *t, struct path_parent *pp, uint64_t mode)
 {
-	return mkdirat(pp->dir_fd, pp->last, (mode_t)(mode & 07777 & ~t->proc->umask)) < 0 ? -errno : 0;
+	return mkdirat(pp->dir_fd, pp->last, (mode_t)(mode & 07777 & ~t->proc->fs->umask)) < 0 ? -errno : 0;
 }
 
 SYSCALL(unlink) { return with_parent(t, AT_FDCWD, a[0], op_unlink, 0); }
@@ -766,9 +769,9 @@ SYSCALL(fdatasync)
 
 SYSCALL(umask)
 {
-	unsigned old = t->proc->umask;
+	unsigned old = t->proc->fs->umask;
 
-	t->proc->umask = (unsigned)a[0] & 0777;
+	t->proc->fs->umask = (unsigned)a[0] & 0777;
 	return old;
 }
 
@@ -836,7 +839,7 @@ SYSCALL(utimensat)
  * (xattrs, statfs). Under --root there is none that stays inside the root: -ENOTSUP. */
 static long host_path_name(struct task *t, int dirfd, const char *path, char *out, size_t len)
 {
-	struct fs_context *fs = &t->proc->fs;
+	struct fs_context *fs = t->proc->fs;
 
 	if (fs->root_path[0])
 		return -ENOTSUP;
@@ -896,7 +899,7 @@ SYSCALL(statfs)
 
 	if ((r = get_user_path(t, path, a[0])))
 		return r;
-	if (t->proc->fs.root_path[0]) {
+	if (t->proc->fs->root_path[0]) {
 		/* Under --root: through an O_PATH fd opened inside the root. */
 		int h = path_open(t->proc, AT_FDCWD, path, O_PATH, 0);
 		if (h < 0)

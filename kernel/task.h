@@ -34,11 +34,15 @@ struct task;
 #define SIGBIT(s) (1ull << ((s) - 1))
 typedef uint64_t ksigset_t; /* bit s-1 is signal s, as Linux's x86-64 sigset */
 
-/* How the guest sees the host file system. */
+/* How the guest sees the host file system: Linux's fs_struct, shared by the threads of
+ * a process and by processes made with CLONE_FS. */
 struct fs_context {
+	_Atomic int refs;
 	int root_fd;     /* host O_PATH fd of the guest's "/" */
 	char *root_path; /* host path of it, without trailing '/' ("" for the host root) */
-	int cwd_fd;      /* host O_PATH fd of the current directory */
+	int cwd_fd;      /* host O_PATH fd of the current directory; its number never
+			  * changes (chdir dup3s onto it), so users need no lock */
+	unsigned umask;
 };
 
 /* As Linux's struct sigaction for rt_sigaction on x86-64 (the kernel's layout). */
@@ -113,14 +117,13 @@ struct process {
 
 	struct mm *mm;
 	struct fdtable *files;
-	struct fs_context fs;
+	struct fs_context *fs;
 	struct sighand *sighand;
 	struct sigpending shared_pending; /* kill(2): for any thread (Preconditions: k->mu) */
 
 	char *exe_path; /* guest path of the running image, for /proc/self/exe */
 	char comm[16];
 	struct rlimit rlim[RLIM_NLIMITS];
-	unsigned umask;
 	uint8_t enosys_seen[512 / 8]; /* unimplemented syscalls already reported (--verbose) */
 };
 
