@@ -37,11 +37,24 @@ static struct process *lookup(struct task *t, const char *path, const char **res
 	return kernel_find_process(t->k, (int)pid);
 }
 
+/* The thread whose tid is the pid, or NULL once it has ended. Preconditions: k->mu held. */
+static const struct task *leader(const struct process *p)
+{
+	for (const struct task *x = p->threads; x; x = x->thread_next)
+		if (x->tid == p->pid)
+			return x;
+	return NULL;
+}
+
 /* As Linux: the state of the group leader; a task reading its own is running. */
 static char state_char(const struct process *p, const struct task *reader)
 {
+	const struct task *l = leader(p);
+
 	if (p->state == PROC_ZOMBIE)
 		return 'Z';
+	if (l && l->pt.stopped)
+		return 't';
 	if (p->stopped)
 		return 'T';
 	if (p == reader->proc)
@@ -54,15 +67,24 @@ static const char *state_name(char c)
 	switch (c) {
 	case 'Z': return "zombie";
 	case 'T': return "stopped";
+	case 't': return "tracing stop";
 	case 'R': return "running";
 	default: return "sleeping";
 	}
+}
+
+static int tracer_pid(const struct process *p)
+{
+	const struct task *l = leader(p);
+
+	return l && l->pt.tracer ? l->pt.tracer->proc->pid : 0;
 }
 
 /* Preconditions: k->mu held. */
 static void write_status(FILE *f, struct process *p, const struct task *reader)
 {
 	char st = state_char(p, reader);
+	const struct task *l = leader(p);
 	ksigset_t ign = 0, cgt = 0, blk = p->threads ? p->threads->blocked : 0;
 	for (int s = 1; s <= HV_NSIG; s++) {
 		uint64_t h = p->sighand ? p->sighand->action[s - 1].handler : 0;
@@ -72,15 +94,16 @@ static void write_status(FILE *f, struct process *p, const struct task *reader)
 			cgt |= SIGBIT(s);
 	}
 	fprintf(f, "Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n"
-		   "TracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nThreads:\t%d\n"
+		   "TracerPid:\t%d\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nThreads:\t%d\n"
 		   "SigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\nSigIgn:\t%016llx\nSigCgt:\t%016llx\n"
-		   "NoNewPrivs:\t%d\nSeccomp:\t0\n",
+		   "NoNewPrivs:\t%d\nSeccomp:\t%d\n",
 		p->comm, p->fs ? p->fs->umask : 0, st, state_name(st), p->pid, p->pid,
-		p->parent ? p->parent->pid : 0, getuid(), geteuid(), geteuid(), geteuid(), getgid(),
+		p->parent ? p->parent->pid : 0, tracer_pid(p), getuid(), geteuid(), geteuid(), geteuid(), getgid(),
 		getegid(), getegid(), getegid(), p->nthreads,
 		(unsigned long long)(p->threads ? p->threads->pending.set : 0),
 		(unsigned long long)p->shared_pending.set, (unsigned long long)blk,
-		(unsigned long long)ign, (unsigned long long)cgt, p->no_new_privs);
+		(unsigned long long)ign, (unsigned long long)cgt, p->no_new_privs,
+		l ? atomic_load(&l->seccomp.mode) : 0);
 }
 
 /* Preconditions: k->mu held. As Linux's do_task_stat(), 52 fields. */

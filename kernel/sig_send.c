@@ -123,13 +123,27 @@ void sig_group_exit(struct process *p, int wstatus)
 	}
 }
 
-/* Which thread should handle a process-wide signal: one that does not block it. */
+/* Would t take signo now? As Linux's wants_signal(): not blocked, not on its way out. */
+static bool wants(const struct task *t, int signo)
+{
+	return !(t->blocked & SIGBIT(signo)) && !t->killed && !t->has_exited;
+}
+
+/* Which thread should handle a process-wide signal: the leader if it wants it (as
+ * Linux's complete_signal() for kill(2)), else another that does. */
 static struct task *pick_thread(struct process *p, int signo)
 {
-	for (struct task *t = p->threads; t; t = t->thread_next)
-		if (!(t->blocked & SIGBIT(signo)) && !t->killed)
+	struct task *any = NULL;
+
+	for (struct task *t = p->threads; t; t = t->thread_next) {
+		if (!wants(t, signo))
+			continue;
+		if (t->tid == p->pid)
 			return t;
-	return NULL;
+		if (!any)
+			any = t;
+	}
+	return any;
 }
 
 int sig_send(struct process *p, struct task *t, int signo, const siginfo_t *info)
@@ -185,9 +199,11 @@ int sig_send(struct process *p, struct task *t, int signo, const siginfo_t *info
 	uint64_t h = p->sighand->action[signo - 1].handler;
 	enum sig_default d = sig_default_action(signo);
 	if (h == (uint64_t)(uintptr_t)SIG_DFL && (d == SIG_DEFAULT_TERM || d == SIG_DEFAULT_CORE) &&
-	    !((target->blocked | target->sigwait_set) & SIGBIT(signo)) && !(SIGBIT(signo) & SYNC_SIGNALS)) {
+	    !((target->blocked | target->sigwait_set) & SIGBIT(signo)) && !(SIGBIT(signo) & SYNC_SIGNALS) &&
+	    !target->pt.tracer) {
 		/* As Linux's complete_signal(): a fatal signal takes the whole group down at
-		 * once, even threads sleeping in the kernel. */
+		 * once, even threads sleeping in the kernel (not when traced: the tracer sees
+		 * it first, in a signal-delivery-stop). */
 		sig_group_exit(p, signo | (d == SIG_DEFAULT_CORE && p->rlim[RLIMIT_CORE].rlim_cur ? 0x80 : 0));
 		return 0;
 	}

@@ -67,7 +67,7 @@ int sig_setup_frame(struct task *t, int signo, const siginfo_t *info, const stru
 	uint64_t *sc = (uint64_t *)(buf + FRAME_OFF_UC + UC_OFF_MCONTEXT);
 	const uint64_t g[] = {r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14, r->r15,
 			      r->rdi, r->rsi, r->rbp, r->rbx, r->rdx, r->rax, r->rcx, r->rsp,
-			      r->rip, r->rflags};
+			      r->rip, r->rflags & ~(t->pt.forced_tf ? RFLAGS_TF : 0)};
 	memcpy(sc, g, sizeof g);
 	uint16_t segs[4] = {SEL_USER_CS, 0, 0, SEL_USER_DS};
 	memcpy(&sc[SC_SEGS], segs, sizeof segs);

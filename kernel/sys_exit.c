@@ -34,6 +34,7 @@ SYSCALL(exit_group)
 SYSCALL(exit)
 {
 	t->exit = (struct task_exit){.is_signal = false, .code = (int)(a[0] & 0xff)};
+	t->self_exit = true;
 	t->has_exited = true;
 	return 0;
 }
@@ -230,10 +231,10 @@ void task_exit_final(struct task *t)
 		p->fs = NULL;
 		process_become_zombie(p, t->exit.code);
 	}
-	ptrace_task_gone(t, last ? p->wstatus : p->group_exiting ? p->group_exit_wstatus
-							      : (t->exit.code & 0xff) << 8, last);
+	ptrace_task_gone(t, last ? p->wstatus : t->exit_wstatus, last);
 	sig_flush_pending(&t->pending);
 	k->syscalls += t->nr_syscalls;
+	seccomp_release(t);
 	pthread_cond_destroy(&t->wake);
 	if (c)
 		vcpu_release(c);
@@ -268,6 +269,15 @@ struct wait_result {
 	int status;
 };
 
+/* Is the thread that forked c alive in p? */
+static bool creator_alive(const struct process *p, const struct process *c)
+{
+	for (const struct task *x = p->threads; x; x = x->thread_next)
+		if (x->tid == c->creator_tid)
+			return true;
+	return false;
+}
+
 static bool child_matches(const struct wait_req *w, const struct process *c)
 {
 	if (w->kind == WK_PID && c->pid != w->id)
@@ -292,6 +302,10 @@ static int wait_scan(struct task *t, const struct wait_req *w, struct wait_resul
 	for (struct process *c = p->children; c; c = c->sibling) {
 		if (!child_matches(w, c) || c->state == PROC_DEAD)
 			continue;
+		/* __WNOTHREAD: only the children this thread forked (while it lives, Linux's
+		 * children list is per thread). */
+		if ((w->options & __WNOTHREAD) && c->creator_tid != t->tid && creator_alive(p, c))
+			continue;
 		any = true;
 		if (c->state == PROC_ZOMBIE && (w->options & WEXITED)) {
 			res->pid = c->pid;
@@ -310,7 +324,8 @@ static int wait_scan(struct task *t, const struct wait_req *w, struct wait_resul
 			}
 			return res->pid;
 		}
-		/* Stops of a child the waiter traces are ptrace-stops (ptrace_wait_scan). */
+		/* Stops of a child the waiter traces are ptrace-stops (ptrace_wait_scan); its
+		 * continues are reported as for any child. */
 		bool traced = ptrace_owns_child_stops(c, p);
 		if (!traced && c->state == PROC_LIVE && c->stopped && c->report_stopped && (w->options & WSTOPPED)) {
 			res->pid = c->pid;
@@ -321,7 +336,8 @@ static int wait_scan(struct task *t, const struct wait_req *w, struct wait_resul
 				c->report_stopped = false;
 			return res->pid;
 		}
-		if (!traced && c->state == PROC_LIVE && c->report_continued && (w->options & WCONTINUED)) {
+		/* Continues are reported to a tracing parent too (Linux's wait_task_continued). */
+		if (c->state == PROC_LIVE && c->report_continued && (w->options & WCONTINUED)) {
 			res->pid = c->pid;
 			res->wstatus = 0xffff;
 			res->code = CLD_CONTINUED;

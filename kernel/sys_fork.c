@@ -167,6 +167,7 @@ static long do_clone(struct task *t, const struct clone_req *cr)
 	c->tid = tid;
 	c->proc = cp;
 	c->blocked = t->blocked;
+	seccomp_inherit(c, t);
 	/* As Linux: the alternate stack is inherited, except by a thread sharing the VM
 	 * without vfork (its stack would be shared). */
 	if ((f & (CLONE_VM | CLONE_VFORK)) != CLONE_VM) {
@@ -184,6 +185,7 @@ static long do_clone(struct task *t, const struct clone_req *cr)
 		if (f & CLONE_PARENT)
 			p->exit_signal = pp->exit_signal;
 		p->parent = parent;
+		p->creator_tid = (f & CLONE_PARENT) ? pp->creator_tid : t->tid;
 		p->sibling = parent->children;
 		parent->children = p;
 		if (f & CLONE_SIGHAND) {
@@ -251,6 +253,7 @@ static long do_clone(struct task *t, const struct clone_req *cr)
 		ptrace_event(t, PTRACE_EVENT_VFORK_DONE, (uint64_t)tid);
 	return tid;
 fail:
+	seccomp_release(c);
 	if (c->vcpu)
 		vcpu_release(c->vcpu);
 	pthread_cond_destroy(&c->wake);

@@ -150,9 +150,11 @@ SYSCALL(time)
 	return (long)now;
 }
 
+static long sleep_until(struct task *t, int64_t end, uint64_t rem_va, bool abstime);
+
 static long sleep_common(struct task *t, clockid_t c, int flags, uint64_t req_va, uint64_t rem_va)
 {
-	struct timespec req, now, deadline;
+	struct timespec req, now;
 	long r = get_user(t, &req, req_va, sizeof req);
 
 	if (r)
@@ -171,6 +173,16 @@ static long sleep_common(struct task *t, clockid_t c, int flags, uint64_t req_va
 			return 0;
 	}
 	int64_t end = now.tv_sec * 1000000000LL + now.tv_nsec + ns;
+	return sleep_until(t, end, (flags & TIMER_ABSTIME) ? 0 : rem_va, flags & TIMER_ABSTIME);
+}
+
+/* Sleeps until end (CLOCK_MONOTONIC ns). Interrupted: an absolute sleep restarts as
+ * it was (ERESTARTNOHAND); a relative one writes what is left to rem_va and leaves the
+ * deadline for restart_syscall(2) (ERESTART_RESTARTBLOCK), as Linux's do_nanosleep(). */
+static long sleep_until(struct task *t, int64_t end, uint64_t rem_va, bool abstime)
+{
+	struct timespec now, deadline;
+
 	deadline.tv_sec = end / 1000000000LL;
 	deadline.tv_nsec = end % 1000000000LL;
 	pthread_mutex_lock(&t->k->mu);
@@ -181,7 +193,9 @@ static long sleep_common(struct task *t, clockid_t c, int flags, uint64_t req_va
 	pthread_mutex_unlock(&t->k->mu);
 	if (s == -ETIMEDOUT)
 		return 0;
-	if (!(flags & TIMER_ABSTIME) && rem_va) {
+	if (abstime)
+		return -ERESTARTNOHAND;
+	if (rem_va) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		int64_t left = end - (now.tv_sec * 1000000000LL + now.tv_nsec);
 		if (left < 0)
@@ -190,9 +204,20 @@ static long sleep_common(struct task *t, clockid_t c, int flags, uint64_t req_va
 		if (put_user(t, rem_va, &rem, sizeof rem))
 			return -EFAULT;
 	}
-	/* With a handler: EINTR. Without one the sleep starts over (Linux resumes it for the
-	 * time left through restart_syscall; hvtrace restarts the call itself). */
-	return -ERESTARTNOHAND;
+	t->restart_deadline_ns = end;
+	t->restart_rem_va = rem_va;
+	return -ERESTART_RESTARTBLOCK;
+}
+
+SYSCALL(restart_syscall)
+{
+	(void)a;
+	int64_t end = t->restart_deadline_ns;
+
+	t->restart_deadline_ns = 0;
+	if (!end)
+		return -EINTR; /* as Linux's do_no_restart_syscall() */
+	return sleep_until(t, end, t->restart_rem_va, false);
 }
 
 SYSCALL(nanosleep)

@@ -91,6 +91,10 @@ SYSCALL(prctl)
 			r = -EINVAL;
 		pthread_mutex_unlock(&t->k->mu);
 		return r;
+	case PR_SET_SECCOMP:
+		return seccomp_prctl_set(t, a[1], a[2]);
+	case PR_GET_SECCOMP:
+		return seccomp_prctl_get(t);
 	case PR_SET_NO_NEW_PRIVS:
 		if (a[1] != 1 || a[2] || a[3] || a[4])
 			return -EINVAL;

@@ -12,11 +12,13 @@ X(getxattr) X(lgetxattr) X(fgetxattr) X(listxattr) X(llistxattr) X(flistxattr) X
 X(poll) X(ppoll) X(select) X(pselect6)
 /* kernel/sys_mm.c */
 X(brk) X(mmap) X(munmap) X(mprotect) X(mremap) X(madvise) X(msync)
-/* ptrace/ptrace.c */
-X(ptrace)
+/* ptrace/ptrace.c, ptrace/process_vm.c */
+X(ptrace) X(process_vm_readv) X(process_vm_writev)
+/* kernel/seccomp.c */
+X(seccomp)
 /* kernel/sys_info.c */
 X(uname) X(getrandom) X(clock_gettime) X(clock_getres) X(gettimeofday) X(time)
-X(nanosleep) X(clock_nanosleep) X(getpid) X(gettid) X(getppid) X(getuid) X(geteuid)
+X(nanosleep) X(clock_nanosleep) X(restart_syscall) X(getpid) X(gettid) X(getppid) X(getuid) X(geteuid)
 X(getgid) X(getegid) X(prlimit64) X(getrlimit) X(setrlimit) X(sched_yield) X(arch_prctl)
 X(set_tid_address) X(set_robust_list) X(get_robust_list) X(getcpu) X(sched_getaffinity) X(sched_setaffinity)
 /* kernel/sys_exit.c, kernel/sys_fork.c, kernel/sys_exec.c, kernel/futex.c */

@@ -23,6 +23,7 @@
 
 #include "kernel/fdtable.h"
 #include "kernel/mm.h"
+#include "kernel/seccomp.h"
 #include "ptrace/ptrace.h"
 
 struct hv_vm;
@@ -90,6 +91,8 @@ struct process {
 	int pid, pgid, sid;
 	/* Preconditions for the links and the life cycle: k->mu held. */
 	struct process *parent;           /* NULL only for pid 1 */
+	int creator_tid;                  /* the parent's thread that forked it (Linux's
+					   * real_parent): TRACEME's tracer, __WNOTHREAD */
 	struct process *children, *sibling;
 	struct process *all_next;         /* every process of the guest */
 	struct task *threads;             /* live threads (linked by thread_next) */
@@ -156,6 +159,10 @@ struct task {
 	/* The syscall being finished and its number, for the restart rules (ERESTART*). */
 	uint64_t orig_rax;
 	long restart_ret; /* an ERESTART* code the last syscall ended with, or 0 */
+	/* Linux's restart_block: what restart_syscall(2) resumes after an interrupted
+	 * relative sleep returned ERESTART_RESTARTBLOCK (0: nothing, EINTR). */
+	int64_t restart_deadline_ns; /* CLOCK_MONOTONIC */
+	uint64_t restart_rem_va;
 
 	uint64_t clear_child_tid;
 	uint64_t robust_list_head;
@@ -168,7 +175,11 @@ struct task {
 	uint64_t nr_syscalls; /* served, by any transport (one at a time per task) */
 	bool has_exited;
 	struct task_exit exit;
+	bool self_exit;   /* ended by its own exit(2): exit.code is its status */
+	int exit_wstatus; /* fixed when it leaves the guest (a later group exit of the
+			   * others does not change it): for ptrace's reports */
 	struct task_ptrace pt; /* ptrace/ptrace.h; Preconditions: k->mu held */
+	struct task_seccomp seccomp; /* kernel/seccomp.h */
 	/* The last fault, for the sigcontext of its signal (err, trapno, cr2). */
 	uint64_t fault_err, fault_trapno, fault_cr2;
 };

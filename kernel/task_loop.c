@@ -31,12 +31,13 @@ static bool is_restart(long ret)
 	       ret == -ERESTART_RESTARTBLOCK;
 }
 
-/* Re-executes the interrupted syscall on return (RIP back onto `syscall`). */
+/* Re-executes the interrupted syscall on return (RIP back onto `syscall`); after
+ * ERESTART_RESTARTBLOCK it is restart_syscall(2), which resumes the saved sleep. */
 static void restart_syscall(struct task *t)
 {
 	struct kvm_regs *r = vcpu_regs(t->vcpu);
 
-	r->rax = t->orig_rax;
+	r->rax = t->restart_ret == -ERESTART_RESTARTBLOCK ? __NR_restart_syscall : t->orig_rax;
 	r->rip -= SYSCALL_INSN_LEN;
 	vcpu_regs_changed(t->vcpu);
 }
@@ -172,6 +173,9 @@ static void do_work(struct task *t)
 		t->blocked &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
 		if (a.flags & SA_RESETHAND)
 			*act = (struct ksigaction){0};
+		/* A step into a handler stops at its first instruction, as Linux. */
+		if (t->pt.tracer)
+			ptrace_handler_entered(t);
 	}
 	if (!t->has_exited) {
 		if (t->restart_ret) {
@@ -217,17 +221,36 @@ static void run_syscall(struct task *t, uint64_t nr)
 	bool traced = ptrace_traced(&t->pt);
 
 	t->orig_rax = nr;
+	if (traced) {
+		/* As Linux's pt_regs during a call: rax reads -ENOSYS until the result (a
+		 * tracer looks at it in syscall and event stops). */
+		r->rax = (uint64_t)-ENOSYS;
+		vcpu_regs_changed(t->vcpu);
+	}
 	/* The syscall-enter-stop: the tracer may change the number and the arguments, or
 	 * skip the call (its rax is then the result). */
 	if (traced && ptrace_syscall_enter(t)) {
 		ptrace_syscall_exit(t, true);
 		return;
 	}
+	/* Then seccomp, which may refuse the call (or let the tracer change it). */
+	if (atomic_load_explicit(&t->seccomp.mode, memory_order_relaxed) && !seccomp_syscall_allowed(t)) {
+		if (traced && !t->has_exited)
+			ptrace_syscall_exit(t, true);
+		return;
+	}
 	nr = t->orig_rax;
 	const uint64_t args[6] = {r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9};
 	long ret = syscall_dispatch(t, nr, args);
-	if (nr == __NR_rt_sigreturn && syscall_handler(nr))
-		return; /* the registers are the frame's (or a forced SIGSEGV is pending) */
+	if (nr == __NR_rt_sigreturn && syscall_handler(nr)) {
+		/* The registers are the frame's (or a forced SIGSEGV is pending). As Linux's
+		 * restore_sigcontext(), orig_rax is -1: no restart of what the frame held. */
+		t->orig_rax = (uint64_t)-1;
+		t->restart_deadline_ns = 0; /* a later restart_syscall is EINTR, as Linux */
+		if (traced && !t->has_exited)
+			ptrace_syscall_exit(t, false);
+		return;
+	}
 	r->rax = (uint64_t)ret;
 	vcpu_regs_changed(t->vcpu);
 	if (traced && !t->has_exited) {
@@ -373,12 +396,11 @@ static void *task_main(void *arg)
 	}
 	if (have_retry)
 		timer_delete(retry);
-	if (ptrace_traced(&t->pt)) {
-		pthread_mutex_lock(&k->mu);
-		int code = t->proc->group_exiting ? t->proc->group_exit_wstatus : (t->exit.code & 0xff) << 8;
-		pthread_mutex_unlock(&k->mu);
-		ptrace_exit_event(t, code);
-	}
+	pthread_mutex_lock(&k->mu);
+	t->exit_wstatus = t->self_exit ? (t->exit.code & 0xff) << 8 : t->proc->group_exit_wstatus;
+	pthread_mutex_unlock(&k->mu);
+	if (ptrace_traced(&t->pt))
+		ptrace_exit_event(t, t->exit_wstatus);
 	transport_stop(t);
 	task_exit_final(t);
 	return NULL;

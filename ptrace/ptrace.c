@@ -29,6 +29,8 @@
 #define RFLAGS_TF 0x100ull
 #define XSAVE_MAX 4096
 #define FXSAVE_SIZE 512
+/* DR6 bits that read as 1 when nothing happened (Linux's DR6_RESERVED). */
+#define DR6_RESERVED 0xffff0ff0ull
 /* The kernel's struct user ends with error_code and fault_address after u_debugreg,
  * which glibc's <sys/user.h> leaves out. */
 #define KERNEL_USER_SIZE (sizeof(struct user) + 16)
@@ -49,6 +51,14 @@ static void regs_done(struct task *x, const struct ureg_ctx *c)
 		vcpu_sregs_changed(x->vcpu);
 }
 
+int ptrace_may_access(struct task *t, struct task *x)
+{
+	(void)t;
+	if (!x || x->has_exited)
+		return -ESRCH;
+	return 0;
+}
+
 /* PTRACE_TRACEME: the parent becomes the tracer. Preconditions: k->mu held. */
 static long traceme(struct task *t)
 {
@@ -56,11 +66,17 @@ static long traceme(struct task *t)
 
 	if (t->pt.tracer || !parent || !parent->threads)
 		return -EPERM;
-	/* The tracer is a thread of the parent: its leader while it lives. */
-	struct task *tr = parent->threads;
-	for (struct task *x = parent->threads; x; x = x->thread_next)
-		if (x->tid == parent->pid)
+	/* The tracer is the parent's thread that forked us (Linux's real_parent), or its
+	 * leader when that one is gone. */
+	struct task *tr = NULL, *lead = NULL;
+	for (struct task *x = parent->threads; x; x = x->thread_next) {
+		if (x->tid == t->proc->creator_tid)
 			tr = x;
+		if (x->tid == parent->pid)
+			lead = x;
+	}
+	if (!tr)
+		tr = lead ? lead : parent->threads;
 	ptrace_link(tr, t);
 	return 0;
 }
@@ -76,8 +92,11 @@ static long attach(struct task *t, int pid, uint64_t addr, uint64_t data, bool s
 			return -EIO;
 	}
 	struct task *x = kernel_find_task(t->k, pid);
-	if (!x)
-		return -ESRCH;
+	if (!x) {
+		/* A zombie still has its pid: Linux refuses it (exit_state) with EPERM. */
+		struct process *z = pid > 0 ? kernel_find_process(t->k, pid) : NULL;
+		return z && z->state == PROC_ZOMBIE ? -EPERM : -ESRCH;
+	}
 	/* As Linux's ptrace_attach(): never one's own thread group, never twice, never an
 	 * exiting task. */
 	if (x->proc == t->proc || x->pt.tracer || x->killed || x->has_exited || x->proc->group_exiting)
@@ -161,7 +180,10 @@ static long peek_user(struct task *x, uint64_t off, struct io *io)
 		ureg_get(&c, off, &val);
 	} else if (off >= offsetof(struct user, u_debugreg) &&
 		   off < offsetof(struct user, u_debugreg) + 8 * sizeof(uint64_t)) {
-		val = x->pt.debugreg[(off - offsetof(struct user, u_debugreg)) / 8];
+		unsigned n = (unsigned)((off - offsetof(struct user, u_debugreg)) / 8);
+		val = x->pt.debugreg[n];
+		if (n == 6)
+			val ^= DR6_RESERVED; /* kept with Linux's virtual_dr6 polarity */
 	}
 	memcpy(io->buf, &val, sizeof val);
 	io->out_len = sizeof val;
@@ -191,7 +213,7 @@ static long poke_user(struct task *x, uint64_t off, uint64_t val)
 			hv_info("pid %d: ptrace: hardware breakpoints not implemented -> EIO", x->proc->pid);
 			return -EIO;
 		}
-		x->pt.debugreg[n] = val;
+		x->pt.debugreg[n] = n == 6 ? val ^ DR6_RESERVED : val;
 		return 0;
 	}
 	return -EIO;
@@ -287,6 +309,14 @@ static long syscall_info(struct task *x, uint64_t size, struct io *io)
 			full = offsetof(struct ptrace_syscall_info, exit.is_error) + sizeof si.exit.is_error;
 		}
 	}
+	if (x->pt.kind == PT_STOP_EVENT && x->pt.siginfo.si_code == (SIGTRAP | PTRACE_EVENT_SECCOMP << 8)) {
+		si.op = PTRACE_SYSCALL_INFO_SECCOMP;
+		si.seccomp.nr = x->orig_rax;
+		const uint64_t args[6] = {r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9};
+		memcpy(si.seccomp.args, args, sizeof args);
+		si.seccomp.ret_data = (uint32_t)x->pt.message;
+		full = offsetof(struct ptrace_syscall_info, seccomp.ret_data) + sizeof si.seccomp.ret_data;
+	}
 	uint64_t n = size < full ? size : full;
 	memcpy(io->buf, &si, n);
 	io->out_len = n;
@@ -344,10 +374,14 @@ static long request(struct task *t, struct task *x, long req, uint64_t addr, uin
 	case PTRACE_GET_SYSCALL_INFO:
 		return syscall_info(x, addr, io);
 	case PTRACE_GETSIGINFO:
+		if (!x->pt.has_siginfo)
+			return -EINVAL;
 		memcpy(io->buf, &x->pt.siginfo, sizeof x->pt.siginfo);
 		io->out_len = sizeof x->pt.siginfo;
 		return 0;
 	case PTRACE_SETSIGINFO:
+		if (!x->pt.has_siginfo)
+			return -EINVAL;
 		memcpy(&x->pt.siginfo, io->buf, sizeof x->pt.siginfo);
 		return 0;
 	case PTRACE_GETSIGMASK:
@@ -448,6 +482,41 @@ static long memory_request(struct task *t, int pid, long req, uint64_t addr, uin
 	return r;
 }
 
+/* PTRACE_PEEKSIGINFO: copies of queued siginfos, the thread's queue or the process's
+ * (PTRACE_PEEKSIGINFO_SHARED), from args.off on. Returns how many were copied. */
+#define PEEKSIGINFO_MAX 1024
+static long peek_siginfo(struct task *t, int pid, uint64_t addr, uint64_t data)
+{
+	struct ptrace_peeksiginfo_args args;
+	struct kernel *k = t->k;
+
+	if (get_user(t, &args, addr, sizeof args))
+		return -EFAULT;
+	if ((args.flags & ~(uint32_t)PTRACE_PEEKSIGINFO_SHARED) || args.nr < 0)
+		return -EINVAL;
+	int want = args.nr < PEEKSIGINFO_MAX ? args.nr : PEEKSIGINFO_MAX;
+	siginfo_t *out = want ? calloc((size_t)want, sizeof *out) : NULL;
+	if (want && !out)
+		return -ENOMEM;
+	int n = 0;
+	pthread_mutex_lock(&k->mu);
+	struct task *x = tracee_of(t, pid, false);
+	if (x) {
+		const struct sigpending *q = (args.flags & PTRACE_PEEKSIGINFO_SHARED)
+					     ? &x->proc->shared_pending : &x->pending;
+		uint64_t i = 0;
+		for (const struct ksiginfo *e = q->queue; e && n < want; e = e->next, i++)
+			if (i >= args.off)
+				out[n++] = e->info;
+	}
+	pthread_mutex_unlock(&k->mu);
+	long r = x ? n : -ESRCH;
+	if (r > 0 && put_user(t, data, out, (uint64_t)n * sizeof *out))
+		r = -EFAULT;
+	free(out);
+	return r;
+}
+
 /* What a request reads from the tracer before it runs: -EFAULT when it cannot. */
 static long fetch_input(struct task *t, long req, uint64_t addr, uint64_t data, struct io *io)
 {
@@ -492,6 +561,8 @@ SYSCALL(ptrace)
 	if (req == PTRACE_PEEKTEXT || req == PTRACE_PEEKDATA || req == PTRACE_POKETEXT ||
 	    req == PTRACE_POKEDATA)
 		return memory_request(t, pid, req, addr, data);
+	if (req == PTRACE_PEEKSIGINFO)
+		return peek_siginfo(t, pid, addr, data);
 	struct io *io = calloc(1, sizeof *io);
 	if (!io)
 		return -ENOMEM;

@@ -61,7 +61,8 @@ struct task_ptrace {
 	int wstatus;           /* its wait status */
 	enum pt_stop_kind kind;
 	int exit_code;         /* on resume: the signal to deliver (signal-delivery-stop) */
-	siginfo_t siginfo;     /* of a signal-delivery-stop (GETSIGINFO/SETSIGINFO) */
+	siginfo_t siginfo;     /* of the stop (GETSIGINFO/SETSIGINFO) */
+	bool has_siginfo;      /* false in the group-stop of an ATTACHed tracee (EINVAL) */
 	uint64_t message;      /* PTRACE_GETEVENTMSG */
 	bool interrupt;        /* PTRACE_INTERRUPT: stop at the next chance */
 	bool listening;        /* PTRACE_LISTEN: in group-stop, woken by SIGCONT */
@@ -71,6 +72,12 @@ struct task_ptrace {
 	bool group_stop_taken; /* took its ptrace-stop for the current group-stop */
 	uint64_t debugreg[8];  /* u_debugreg as the tracer wrote it */
 };
+
+/* May t access x as a tracer (attach, process_vm_*)? As Linux's ptrace_may_access()
+ * for what the guest has: every guest task runs with hvtrace's credentials, and those
+ * include CAP_SYS_PTRACE, which passes the uid, dumpable and Yama checks. Returns 0,
+ * -ESRCH when x is NULL or gone. Preconditions: k->mu held. */
+int ptrace_may_access(struct task *t, struct task *x);
 
 /* ptrace(2) itself. */
 long sys_ptrace(struct task *t, const uint64_t *a);
@@ -92,6 +99,9 @@ void ptrace_syscall_exit(struct task *t, bool skipped);
 /* A signal about to be delivered: the signal-delivery-stop. Returns the signal to
  * deliver instead (0: none), info updated. Preconditions: k->mu held. */
 int ptrace_signal(struct task *t, int signo, siginfo_t *info);
+/* A handler frame was just set up: a single-stepping tracee stops at the handler's
+ * first instruction. Preconditions: k->mu held. */
+void ptrace_handler_entered(struct task *t);
 /* The group-stop of a traced task (and PTRACE_INTERRUPT / LISTEN). Returns true when
  * the task took a ptrace-stop for it. Preconditions: k->mu held. */
 bool ptrace_group_stop(struct task *t);

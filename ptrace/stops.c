@@ -42,6 +42,7 @@ static void notify_tracer(struct task *t, int code, int status)
 static void trap_info(struct task *t, int signo, int exit_code)
 {
 	memset(&t->pt.siginfo, 0, sizeof t->pt.siginfo);
+	t->pt.has_siginfo = true;
 	t->pt.siginfo.si_signo = signo;
 	t->pt.siginfo.si_code = exit_code;
 	t->pt.siginfo.si_pid = t->tid;
@@ -102,9 +103,6 @@ bool ptrace_syscall_enter(struct task *t)
 	pthread_mutex_lock(&k->mu);
 	if (pt->tracer && !pt->exiting && pt->resume != PT_RESUME_CONT && pt->resume != PT_RESUME_SINGLESTEP) {
 		bool emu = pt->resume == PT_RESUME_SYSEMU || pt->resume == PT_RESUME_SYSEMU_SINGLESTEP;
-		/* As Linux's pt_regs at entry: rax reads -ENOSYS, the number is orig_rax. */
-		vcpu_regs(t->vcpu)->rax = (uint64_t)-ENOSYS;
-		vcpu_regs_changed(t->vcpu);
 		syscall_stop(t, PT_STOP_SYSCALL_ENTER);
 		skip = emu || (int64_t)t->orig_rax == -1 || t->killed;
 	}
@@ -139,6 +137,7 @@ int ptrace_signal(struct task *t, int signo, siginfo_t *info)
 	struct task_ptrace *pt = &t->pt;
 
 	pt->siginfo = *info;
+	pt->has_siginfo = true;
 	int sig = stop_locked(t, PT_STOP_SIGNAL, signo);
 	if (!sig || t->killed)
 		return 0;
@@ -170,6 +169,8 @@ bool ptrace_group_stop(struct task *t)
 		pt->group_stop_taken = true;
 		int exit_code = p->stop_signo | (pt->seized ? PTRACE_EVENT_STOP << 8 : 0);
 		trap_info(t, p->stop_signo, exit_code);
+		/* As Linux: only a SEIZEd tracee's group-stop has a siginfo. */
+		pt->has_siginfo = pt->seized;
 		stop_locked(t, PT_STOP_GROUP, exit_code);
 		/* PTRACE_LISTEN: asleep until the group-stop ends, then a trap to say so. */
 		while (pt->listening && p->stopped && pt->tracer && !t->killed)
@@ -189,6 +190,17 @@ bool ptrace_group_stop(struct task *t)
 		return true;
 	}
 	return false;
+}
+
+void ptrace_handler_entered(struct task *t)
+{
+	struct task_ptrace *pt = &t->pt;
+
+	if (pt->exiting || (pt->resume != PT_RESUME_SINGLESTEP && pt->resume != PT_RESUME_SYSEMU_SINGLESTEP))
+		return;
+	/* Linux's ptrace_notify(SIGTRAP): si_code is the exit code, SIGTRAP itself. */
+	trap_info(t, SIGTRAP, SIGTRAP);
+	stop_locked(t, PT_STOP_EVENT, SIGTRAP);
 }
 
 static bool event_enabled(const struct task_ptrace *pt, int event)
@@ -215,6 +227,10 @@ bool ptrace_event(struct task *t, int event, uint64_t msg)
 
 void ptrace_exec(struct task *t, int old_tid)
 {
+	/* The new image's registers, with the call still in progress: rax reads -ENOSYS
+	 * in the stop, as Linux's (the syscall's 0 comes after). */
+	vcpu_regs(t->vcpu)->rax = (uint64_t)-ENOSYS;
+	vcpu_regs_changed(t->vcpu);
 	if (ptrace_event(t, PTRACE_EVENT_EXEC, (uint64_t)old_tid))
 		return;
 	pthread_mutex_lock(&t->k->mu);
