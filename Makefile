@@ -119,6 +119,8 @@ test-diff: $(BUILD)/hvtrace
 	    sh tests/run_group.sh $(BUILD) shell-$$tr bash tests/diff/run_shell.sh $(BUILD)/hvtrace $(BUILD) || rc=1; \
 	  HVTRACE_DIFF_EXTRA="--syscall-transport $$tr" \
 	    sh tests/run_group.sh $(BUILD) dynamic-$$tr bash tests/diff/run_dynamic.sh $(BUILD)/hvtrace $(BUILD) || rc=1; \
+	  HVTRACE_DIFF_EXTRA="--syscall-transport $$tr" \
+	    sh tests/run_group.sh $(BUILD) guest-strace-$$tr bash tests/diff/run_guest_strace.sh $(BUILD)/hvtrace $(BUILD) || rc=1; \
 	done; exit $$rc
 
 # The SVM lane: the same suite against a real kvm_amd under QEMU (tests/svm/).

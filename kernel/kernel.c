@@ -119,8 +119,13 @@ int task_poll_host(struct task *t, struct pollfd *fds, unsigned long n, const st
 			pthread_mutex_lock(&t->k->mu);
 			bool pending = task_signal_pending(t);
 			pthread_mutex_unlock(&t->k->mu);
-			if (pending)
-				return -EINTR;
+			if (pending) {
+				/* As Linux's pipe_read() and do_poll(): what is ready wins over
+				 * the signal (which is delivered after the call). */
+				static const struct timespec zero;
+				int r = ppoll(fds, n, &zero, NULL);
+				return r > 0 ? r : -EINTR;
+			}
 		}
 		const struct timespec *tp = NULL;
 		if (timeout) {

@@ -350,6 +350,23 @@ static int wait_scan(struct task *t, const struct wait_req *w, struct wait_resul
 	return any ? 0 : -ECHILD;
 }
 
+/* The children, then the tracees (Linux's do_wait_thread and ptrace_do_wait).
+ * Preconditions: k->mu held. */
+static int wait_scan_all(struct task *t, const struct wait_req *w, struct wait_result *res)
+{
+	int r = wait_scan(t, w, res);
+
+	if (r > 0)
+		return r;
+	struct wait_filter f = {w->kind == WK_PID ? 0 : w->kind == WK_PGID ? 1 : 2, w->id, w->options};
+	int pr = ptrace_wait_scan(t, &f, &res->wstatus, &res->code, &res->status);
+	if (pr > 0) {
+		res->pid = pr;
+		return pr;
+	}
+	return (r == -ECHILD && pr == -ECHILD) ? -ECHILD : 0;
+}
+
 static long do_wait(struct task *t, const struct wait_req *w, struct wait_result *res)
 {
 	struct kernel *k = t->k;
@@ -357,20 +374,16 @@ static long do_wait(struct task *t, const struct wait_req *w, struct wait_result
 
 	pthread_mutex_lock(&k->mu);
 	for (;;) {
-		r = wait_scan(t, w, res);
-		if (r <= 0) {
-			/* Then the tracees, as Linux's ptrace_do_wait(). */
-			struct wait_filter f = {w->kind == WK_PID ? 0 : w->kind == WK_PGID ? 1 : 2, w->id,
-						w->options};
-			int pr = ptrace_wait_scan(t, &f, &res->wstatus, &res->code, &res->status);
-			if (pr > 0)
-				res->pid = pr;
-			r = pr > 0 ? pr : (r == -ECHILD && pr == -ECHILD) ? -ECHILD : 0;
-		}
+		r = wait_scan_all(t, w, res);
 		if (r != 0 || (w->options & WNOHANG))
 			break;
 		if (task_sleep(t, NULL) == -EINTR) {
-			r = -ERESTARTSYS;
+			/* As Linux's do_wait(): the children are looked at once more before a
+			 * signal ends the wait (the SIGCHLD of the exit that woke us must not
+			 * hide that exit). */
+			r = wait_scan_all(t, w, res);
+			if (r == 0)
+				r = -ERESTARTSYS;
 			break;
 		}
 	}
