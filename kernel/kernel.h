@@ -82,5 +82,8 @@ void task_exit_final(struct task *t);
 void kernel_itimer_stop(struct kernel *k);
 /* Frees a process nobody refers to any more (reaped). Preconditions: k->mu held. */
 void process_free(struct process *p);
+/* A zombie's tracer has reaped it (or is gone): now its parent is told and may reap it.
+ * Preconditions: k->mu held. */
+void process_ptrace_released(struct process *p);
 
 #endif

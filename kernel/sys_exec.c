@@ -15,6 +15,7 @@
 #include "kernel/transport.h"
 #include "kernel/uaccess.h"
 #include "vmm/log.h"
+#include "vmm/vcpu.h"
 
 #define MAX_ARG_STRLEN (32 * 4096)
 #define MAX_ARG_STRINGS 0x7fffffff
@@ -318,6 +319,8 @@ static long do_execve(struct task *t, int dirfd, uint64_t upath, uint64_t uargv,
 	fdt_close_on_exec(t->proc->files);
 	pthread_mutex_lock(&t->k->mu);
 	reset_for_exec(t);
+	memset(t->tls, 0, sizeof t->tls); /* as Linux's flush_thread() */
+	vcpu_set_tls(t->vcpu, t->tls);
 	pthread_mutex_unlock(&t->k->mu);
 	if ((r = exec_commit(t, &ctx)) || (r = transport_restart(t))) {
 		/* Past the point of no return: as Linux, the process dies (SIGSEGV). */

@@ -172,7 +172,18 @@ static void process_become_zombie(struct process *p, int last_code)
 				sig_group_exit(q, SIGKILL);
 		return;
 	}
-	if (notify_parent_exit(p)) {
+	if (!p->ptrace_delayed && notify_parent_exit(p)) {
+		unlink_child(p);
+		p->state = PROC_DEAD;
+	}
+}
+
+void process_ptrace_released(struct process *p)
+{
+	if (!p->ptrace_delayed)
+		return;
+	p->ptrace_delayed = false;
+	if (p->state == PROC_ZOMBIE && notify_parent_exit(p)) {
 		unlink_child(p);
 		p->state = PROC_DEAD;
 	}
@@ -229,6 +240,8 @@ void task_exit_final(struct task *t)
 	if (last) {
 		fs_put(p->fs);
 		p->fs = NULL;
+		/* As Linux's exit_notify(): a tracer that is not the parent reaps first. */
+		p->ptrace_delayed = t->pt.tracer && t->pt.tracer->proc != p->parent;
 		process_become_zombie(p, t->exit.code);
 	}
 	ptrace_task_gone(t, last ? p->wstatus : t->exit_wstatus, last);
@@ -307,6 +320,8 @@ static int wait_scan(struct task *t, const struct wait_req *w, struct wait_resul
 		if ((w->options & __WNOTHREAD) && c->creator_tid != t->tid && creator_alive(p, c))
 			continue;
 		any = true;
+		if (c->state == PROC_ZOMBIE && c->ptrace_delayed)
+			continue; /* its tracer reaps it first */
 		if (c->state == PROC_ZOMBIE && (w->options & WEXITED)) {
 			res->pid = c->pid;
 			res->wstatus = c->wstatus;

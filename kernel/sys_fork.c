@@ -135,6 +135,8 @@ static long do_clone(struct task *t, const struct clone_req *cr)
 	struct process *cp = p ? p : pp;
 	if ((r = vcpu_get(t->vm, &c->vcpu)))
 		goto fail;
+	memcpy(c->tls, t->tls, sizeof c->tls);
+	vcpu_set_tls(c->vcpu, c->tls);
 	if ((r = vcpu_clone_user(c->vcpu, t->vcpu, cp->mm->root)))
 		goto fail;
 	struct kvm_regs *regs = vcpu_regs(c->vcpu);

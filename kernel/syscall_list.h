@@ -16,11 +16,11 @@ X(brk) X(mmap) X(munmap) X(mprotect) X(mremap) X(madvise) X(msync)
 X(ptrace) X(process_vm_readv) X(process_vm_writev)
 /* kernel/seccomp.c */
 X(seccomp)
-/* kernel/sys_info.c */
+/* kernel/sys_info.c, kernel/sys_tls.c */
 X(uname) X(getrandom) X(clock_gettime) X(clock_getres) X(gettimeofday) X(time)
 X(nanosleep) X(clock_nanosleep) X(restart_syscall) X(getpid) X(gettid) X(getppid) X(getuid) X(geteuid)
 X(getgid) X(getegid) X(prlimit64) X(getrlimit) X(setrlimit) X(sched_yield) X(arch_prctl)
-X(set_tid_address) X(set_robust_list) X(get_robust_list) X(getcpu) X(sched_getaffinity) X(sched_setaffinity)
+X(set_thread_area) X(get_thread_area) X(set_tid_address) X(set_robust_list) X(get_robust_list) X(getcpu) X(sched_getaffinity) X(sched_setaffinity)
 /* kernel/sys_exit.c, kernel/sys_fork.c, kernel/sys_exec.c, kernel/futex.c */
 X(exit) X(exit_group) X(wait4) X(waitid) X(clone) X(clone3) X(fork) X(vfork) X(execve)
 X(execveat) X(futex)

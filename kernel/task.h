@@ -101,6 +101,8 @@ struct process {
 	int exit_signal;                  /* sent to the parent at death (SIGCHLD, or clone's) */
 	int wstatus;                      /* wait status, once a zombie */
 	bool group_exiting;               /* exit_group or a fatal signal: threads are ending */
+	bool ptrace_delayed;              /* a zombie its tracer (not its parent) must reap
+					   * first: the parent hears of it after that */
 	int group_exit_wstatus;
 	bool is_subreaper;
 	bool did_exec;
@@ -180,6 +182,7 @@ struct task {
 			   * others does not change it): for ptrace's reports */
 	struct task_ptrace pt; /* ptrace/ptrace.h; Preconditions: k->mu held */
 	struct task_seccomp seccomp; /* kernel/seccomp.h */
+	uint64_t tls[3]; /* GDT TLS entries 12-14 (set_thread_area), also in its vCPU's GDT */
 	/* The last fault, for the sigcontext of its signal (err, trapno, cr2). */
 	uint64_t fault_err, fault_trapno, fault_cr2;
 };

@@ -18,6 +18,7 @@
 #include "kernel/kernel.h"
 #include "kernel/sig_send.h"
 #include "kernel/syscall.h"
+#include "kernel/tls.h"
 #include "kernel/uaccess.h"
 #include "ptrace/internal.h"
 #include "ptrace/ptrace.h"
@@ -429,6 +430,15 @@ static long request(struct task *t, struct task *x, long req, uint64_t addr, uin
 			return -EIO;
 		ptrace_detach(x, (int)data);
 		return 0;
+	case PTRACE_GET_THREAD_AREA:
+		if ((int)addr < 0)
+			return -EIO;
+		io->out_len = sizeof(struct user_desc);
+		return tls_get(x, (int)addr, (struct user_desc *)io->buf);
+	case PTRACE_SET_THREAD_AREA:
+		if ((int)addr < 0)
+			return -EIO;
+		return tls_set(x, (int)addr, (const struct user_desc *)io->buf, false, NULL);
 	case PTRACE_ARCH_PRCTL: {
 		struct kvm_sregs *s = vcpu_sregs(x->vcpu);
 		switch (data) {
@@ -526,6 +536,7 @@ static long fetch_input(struct task *t, long req, uint64_t addr, uint64_t data, 
 	case PTRACE_SETREGS: len = sizeof(struct user_regs_struct); break;
 	case PTRACE_SETFPREGS: len = FXSAVE_SIZE; break;
 	case PTRACE_SETSIGINFO: len = sizeof(siginfo_t); break;
+	case PTRACE_SET_THREAD_AREA: len = sizeof(struct user_desc); break;
 	case PTRACE_SETSIGMASK: len = addr == sizeof(ksigset_t) ? sizeof(ksigset_t) : 0; break;
 	case PTRACE_GETREGSET:
 	case PTRACE_SETREGSET: {

@@ -40,6 +40,7 @@ enum pt_stop_kind {
 
 /* A traced task that ended and that its tracer has not waited for yet. */
 struct pt_zombie {
+	struct process *proc; /* a process whose parent waits for this reap, or NULL */
 	int tid, pgid;
 	int wstatus;
 	bool is_clone; /* reports with a signal other than SIGCHLD */

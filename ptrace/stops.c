@@ -355,6 +355,8 @@ void ptrace_task_gone(struct task *t, int wstatus, bool last_thread)
 	while (t->pt.zombies) {
 		struct pt_zombie *z = t->pt.zombies;
 		t->pt.zombies = z->next;
+		if (z->proc)
+			process_ptrace_released(z->proc);
 		free(z);
 	}
 	/* As a tracee: the tracer hears of the end, unless it is the parent that waits
@@ -367,6 +369,7 @@ void ptrace_task_gone(struct task *t, int wstatus, bool last_thread)
 		return;
 	struct pt_zombie *z = calloc(1, sizeof *z);
 	if (z) {
+		z->proc = last_thread && t->proc->ptrace_delayed ? t->proc : NULL;
 		z->tid = t->tid;
 		z->pgid = t->proc->pgid;
 		z->wstatus = wstatus;
@@ -424,6 +427,8 @@ int ptrace_wait_scan(struct task *waiter, const struct wait_filter *w, int *wsta
 			}
 			if (!(w->options & WNOWAIT)) {
 				*zp = z->next;
+				if (z->proc)
+					process_ptrace_released(z->proc);
 				free(z);
 			}
 			return tid;

@@ -16,6 +16,7 @@
 
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/pte.h"
+#include "arch/x86_64/tls_desc.h"
 #include "vmm/agent_blob.h"
 #include "vmm/layout.h"
 #include "vmm/log.h"
@@ -264,6 +265,13 @@ int vcpu_start_user(struct vcpu *c, uint64_t cr3, uint64_t rip, uint64_t rsp)
 	c->run->kvm_dirty_regs = 0;
 	drop_flushes(c);
 	return 0;
+}
+
+void vcpu_set_tls(struct vcpu *c, const uint64_t tls[3])
+{
+	uint64_t *gdt = gmem_ptr(&c->vm->mem, c->cpu_gpa, PAGE_SIZE);
+
+	memcpy(&gdt[GDT_ENTRY_TLS_MIN], tls, GDT_ENTRY_TLS_ENTRIES * sizeof tls[0]);
 }
 
 int vcpu_clone_user(struct vcpu *c, struct vcpu *from, uint64_t cr3)

@@ -134,6 +134,10 @@ int vcpu_clone_user(struct vcpu *c, struct vcpu *from, uint64_t cr3);
  * its user state is lost (the caller is done with it or replaces it). */
 int vcpu_scrub_tables(struct vcpu *c, const uint64_t *frames, uint64_t n);
 
+/* Loads the three TLS entries of the vCPU's GDT (12-14; set_thread_area(2)): plain
+ * memory, seen by the next segment load. */
+void vcpu_set_tls(struct vcpu *c, const uint64_t tls[3]);
+
 /* The whole XSAVE image (standard format, 4096 bytes): signal frames and ptrace. */
 int vcpu_get_xsave(struct vcpu *c, void *buf);
 /* Loads an XSAVE image; -EINVAL when KVM refuses it (reserved MXCSR bits...). */
