@@ -83,10 +83,10 @@ static int fill_auxv(struct task *t, struct stack_spec *sp, const struct elf_ima
 	AUX(AT_BASE, interp_base);
 	AUX(AT_FLAGS, 0);
 	AUX(AT_ENTRY, img->entry + bias);
-	AUX(AT_UID, getuid());
-	AUX(AT_EUID, geteuid());
-	AUX(AT_GID, getgid());
-	AUX(AT_EGID, getegid());
+	AUX(AT_UID, t->proc->cred.uid);
+	AUX(AT_EUID, t->proc->cred.euid);
+	AUX(AT_GID, t->proc->cred.gid);
+	AUX(AT_EGID, t->proc->cred.egid);
 	AUX(AT_SECURE, 0);
 	AUX(AT_RANDOM, 0);
 	AUX(AT_HWCAP2, HWCAP2_FSGSBASE);

@@ -98,8 +98,8 @@ static void write_status(FILE *f, struct process *p, const struct task *reader)
 		   "SigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\nSigIgn:\t%016llx\nSigCgt:\t%016llx\n"
 		   "NoNewPrivs:\t%d\nSeccomp:\t%d\n",
 		p->comm, p->fs ? p->fs->umask : 0, st, state_name(st), p->pid, p->pid,
-		p->parent ? p->parent->pid : 0, tracer_pid(p), getuid(), geteuid(), geteuid(), geteuid(), getgid(),
-		getegid(), getegid(), getegid(), p->nthreads,
+		p->parent ? p->parent->pid : 0, tracer_pid(p), p->cred.uid, p->cred.euid, p->cred.suid,
+		p->cred.fsuid, p->cred.gid, p->cred.egid, p->cred.sgid, p->cred.fsgid, p->nthreads,
 		(unsigned long long)(p->threads ? p->threads->pending.set : 0),
 		(unsigned long long)p->shared_pending.set, (unsigned long long)blk,
 		(unsigned long long)ign, (unsigned long long)cgt, p->no_new_privs,

@@ -46,6 +46,8 @@ static int process_init(struct process *p, struct kernel *k, const struct hv_run
 	if (!p->sighand)
 		return -ENOMEM;
 	p->sighand->refs = 1;
+	if ((r = cred_init_from_host(&p->cred)))
+		return r;
 	int nofile = p->rlim[RLIMIT_NOFILE].rlim_cur > 1048576 ? 1048576 : (int)p->rlim[RLIMIT_NOFILE].rlim_cur;
 	if ((r = fdt_create(&p->files, nofile)))
 		return r;
@@ -78,6 +80,7 @@ static void process_release_unstarted(struct process *p, struct vcpu *c)
 	p->files = NULL;
 	fs_put(p->fs);
 	p->fs = NULL;
+	cred_release(&p->cred);
 }
 
 /* Task threads keep SIGKICK blocked (kernel/kernel.h); the handler only exists so that
@@ -128,6 +131,7 @@ int hv_run_program(const struct hv_run_options *opt, int argc, char *const argv[
 	memset(&k, 0, sizeof k);
 	k.vm = &vm;
 	k.transport = opt->transport;
+	k.ptrace_scope = opt->ptrace_scope_set ? opt->ptrace_scope : 1;
 	k.last_pid = 1;
 	pthread_mutex_init(&k.mu, NULL);
 	pthread_cond_init(&k.idle, NULL);
@@ -238,6 +242,7 @@ int hv_run_program(const struct hv_run_options *opt, int argc, char *const argv[
 	if (proc->sighand && --proc->sighand->refs == 0)
 		free(proc->sighand);
 	sig_flush_pending(&proc->shared_pending);
+	cred_release(&proc->cred);
 	free(proc->exe_path);
 	free(proc);
 	goto out_k;

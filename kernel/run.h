@@ -11,6 +11,8 @@ struct hv_run_options {
 	int umask;          /* the guest's initial umask; -1: read hvtrace's own */
 	const char *path;   /* the file to execute; NULL: argv[0] */
 	int transport;      /* enum syscall_transport (kernel/transport.h); 0 = auto */
+	bool ptrace_scope_set; /* else Yama's default, 1 */
+	int ptrace_scope;   /* Yama's kernel.yama.ptrace_scope for the guest: 0-3 */
 };
 
 #define HV_DEFAULT_MEM (2ull << 30)

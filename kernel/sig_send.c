@@ -72,7 +72,7 @@ void sig_notify_parent_stop(struct process *p, int why)
 		info.si_signo = SIGCHLD;
 		info.si_code = why;
 		info.si_pid = p->pid;
-		info.si_uid = getuid();
+		info.si_uid = p->cred.uid;
 		info.si_status = why == CLD_STOPPED ? p->stop_signo : SIGCONT;
 		sig_send(parent, NULL, SIGCHLD, &info);
 	}

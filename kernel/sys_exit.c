@@ -51,6 +51,7 @@ void process_free(struct process *p)
 	if (p->sighand && --p->sighand->refs == 0)
 		free(p->sighand);
 	sig_flush_pending(&p->shared_pending);
+	cred_release(&p->cred);
 	free(p->exe_path);
 	free(p);
 }
@@ -103,7 +104,7 @@ static bool notify_parent_exit(struct process *p)
 		memset(&info, 0, sizeof info);
 		info.si_signo = sig;
 		info.si_pid = p->pid;
-		info.si_uid = getuid();
+		info.si_uid = p->cred.uid;
 		if (WIFEXITED(p->wstatus)) {
 			info.si_code = CLD_EXITED;
 			info.si_status = WEXITSTATUS(p->wstatus);
@@ -148,7 +149,7 @@ static void process_become_zombie(struct process *p, int last_code)
 			info.si_signo = c->pdeath_signal;
 			info.si_code = SI_USER;
 			info.si_pid = p->pid;
-			info.si_uid = getuid();
+			info.si_uid = p->cred.uid;
 			sig_send(c, NULL, c->pdeath_signal, &info);
 		}
 		if (!reaper) {
@@ -211,6 +212,10 @@ void task_exit_final(struct task *t)
 			break;
 		}
 	bool last = --p->nthreads == 0;
+	/* A thread that is not the last must be done with p before it drops k->mu: the
+	 * last one may make p a zombie its parent reaps (and frees) meanwhile. */
+	if (!last)
+		ptrace_task_gone(t, t->exit_wstatus, false);
 	if (t->vfork_parent) {
 		t->vfork_parent->vfork_done = true;
 		task_kick(t->vfork_parent);
@@ -218,19 +223,20 @@ void task_exit_final(struct task *t)
 	}
 	if (p->exec_waiter)
 		pthread_cond_signal(&p->exec_waiter->wake);
-	struct mm *mm = last ? p->mm : NULL;
+	/* The last thread takes the process's reference to the address space; another
+	 * takes one of its own, since p (and its reference) may go once k->mu is dropped. */
+	struct mm *mm = p->mm;
 	struct fdtable *files = last ? p->files : NULL;
 	if (last) {
 		p->mm = NULL;
 		p->files = NULL;
+	} else if (mm) {
+		mm_get(mm);
 	}
 	pthread_mutex_unlock(&k->mu);
 
-	if (c) {
-		struct mm *cur = mm ? mm : p->mm;
-		if (cur)
-			mm_detach_vcpu(cur, c);
-	}
+	if (c && mm)
+		mm_detach_vcpu(mm, c);
 	if (mm)
 		mm_put(mm, c);
 	if (files)
@@ -244,7 +250,8 @@ void task_exit_final(struct task *t)
 		p->ptrace_delayed = t->pt.tracer && t->pt.tracer->proc != p->parent;
 		process_become_zombie(p, t->exit.code);
 	}
-	ptrace_task_gone(t, last ? p->wstatus : t->exit_wstatus, last);
+	if (last)
+		ptrace_task_gone(t, p->wstatus, true);
 	sig_flush_pending(&t->pending);
 	k->syscalls += t->nr_syscalls;
 	seccomp_release(t);
@@ -277,6 +284,7 @@ struct wait_req {
 
 struct wait_result {
 	int pid;
+	uid_t uid;
 	int wstatus;
 	int code; /* CLD_* for waitid */
 	int status;
@@ -324,6 +332,7 @@ static int wait_scan(struct task *t, const struct wait_req *w, struct wait_resul
 			continue; /* its tracer reaps it first */
 		if (c->state == PROC_ZOMBIE && (w->options & WEXITED)) {
 			res->pid = c->pid;
+			res->uid = c->cred.uid;
 			res->wstatus = c->wstatus;
 			if (WIFEXITED(c->wstatus)) {
 				res->code = CLD_EXITED;
@@ -344,6 +353,7 @@ static int wait_scan(struct task *t, const struct wait_req *w, struct wait_resul
 		bool traced = ptrace_owns_child_stops(c, p);
 		if (!traced && c->state == PROC_LIVE && c->stopped && c->report_stopped && (w->options & WSTOPPED)) {
 			res->pid = c->pid;
+			res->uid = c->cred.uid;
 			res->wstatus = (c->stop_signo << 8) | 0x7f;
 			res->code = CLD_STOPPED;
 			res->status = c->stop_signo;
@@ -354,6 +364,7 @@ static int wait_scan(struct task *t, const struct wait_req *w, struct wait_resul
 		/* Continues are reported to a tracing parent too (Linux's wait_task_continued). */
 		if (c->state == PROC_LIVE && c->report_continued && (w->options & WCONTINUED)) {
 			res->pid = c->pid;
+			res->uid = c->cred.uid;
 			res->wstatus = 0xffff;
 			res->code = CLD_CONTINUED;
 			res->status = SIGCONT;
@@ -374,7 +385,7 @@ static int wait_scan_all(struct task *t, const struct wait_req *w, struct wait_r
 	if (r > 0)
 		return r;
 	struct wait_filter f = {w->kind == WK_PID ? 0 : w->kind == WK_PGID ? 1 : 2, w->id, w->options};
-	int pr = ptrace_wait_scan(t, &f, &res->wstatus, &res->code, &res->status);
+	int pr = ptrace_wait_scan(t, &f, &res->wstatus, &res->code, &res->status, &res->uid);
 	if (pr > 0) {
 		res->pid = pr;
 		return pr;
@@ -500,7 +511,7 @@ SYSCALL(waitid)
 			si.si_signo = SIGCHLD;
 			si.si_code = res.code;
 			si.si_pid = res.pid;
-			si.si_uid = getuid();
+			si.si_uid = res.uid;
 			si.si_status = res.status;
 		}
 		if (put_user(t, a[2], &si, sizeof si))

@@ -46,6 +46,10 @@ static int new_process(struct task *parent, const struct clone_req *cr, struct p
 	p->dumpable = pp->dumpable;
 	p->no_new_privs = pp->no_new_privs;
 	memcpy(p->rlim, pp->rlim, sizeof p->rlim);
+	if ((r = cred_copy(&p->cred, &pp->cred))) {
+		free(p);
+		return r;
+	}
 	memcpy(p->comm, pp->comm, sizeof p->comm);
 	p->exe_path = pp->exe_path ? strdup(pp->exe_path) : NULL;
 	if (cr->flags & CLONE_VM) {
@@ -72,6 +76,7 @@ fail:
 	if (p->mm)
 		mm_put(p->mm, NULL);
 	fdt_put(p->files);
+	cred_release(&p->cred);
 	free(p->exe_path);
 	free(p);
 	return r;
@@ -82,6 +87,7 @@ static void undo_process(struct process *p)
 	mm_put(p->mm, NULL);
 	fdt_put(p->files);
 	fs_put(p->fs);
+	cred_release(&p->cred);
 	free(p->exe_path);
 	free(p);
 }

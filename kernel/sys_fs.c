@@ -57,7 +57,7 @@ static void raise_sigpipe(struct task *t)
 	info.si_signo = SIGPIPE;
 	info.si_code = SI_USER;
 	info.si_pid = t->proc->pid;
-	info.si_uid = getuid();
+	info.si_uid = t->proc->cred.uid;
 	pthread_mutex_lock(&t->k->mu);
 	sig_send(t->proc, t, SIGPIPE, &info);
 	pthread_mutex_unlock(&t->k->mu);

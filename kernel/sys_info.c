@@ -247,10 +247,6 @@ SYSCALL(getppid)
 	return ppid;
 }
 /* Guest credentials are those hvtrace runs with, so a program sees what it sees natively. */
-SYSCALL(getuid) { (void)t; (void)a; return getuid(); }
-SYSCALL(geteuid) { (void)t; (void)a; return geteuid(); }
-SYSCALL(getgid) { (void)t; (void)a; return getgid(); }
-SYSCALL(getegid) { (void)t; (void)a; return getegid(); }
 
 SYSCALL(prlimit64)
 {
@@ -269,7 +265,7 @@ SYSCALL(prlimit64)
 			return r;
 		if (nl.rlim_cur > nl.rlim_max)
 			return -EINVAL;
-		if (nl.rlim_max > old.rlim_max && geteuid() != 0)
+		if (nl.rlim_max > old.rlim_max && !cred_capable(&t->proc->cred, CAP_SYS_RESOURCE))
 			return -EPERM;
 		if (res == RLIMIT_NOFILE && nl.rlim_max > 1048576)
 			return -EPERM; /* fs.nr_open */

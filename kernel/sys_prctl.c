@@ -91,6 +91,17 @@ SYSCALL(prctl)
 			r = -EINVAL;
 		pthread_mutex_unlock(&t->k->mu);
 		return r;
+	case PR_SET_KEEPCAPS:
+		if (a[1] > 1)
+			return -EINVAL;
+		p->cred.keep_caps = a[1];
+		return 0;
+	case PR_GET_KEEPCAPS:
+		return p->cred.keep_caps;
+	case PR_CAPBSET_READ:
+		if (a[1] > CRED_CAP_LAST)
+			return -EINVAL;
+		return (p->cred.cap_bounding >> a[1]) & 1;
 	case PR_SET_SECCOMP:
 		return seccomp_prctl_set(t, a[1], a[2]);
 	case PR_GET_SECCOMP:

@@ -264,12 +264,28 @@ static void kill_info(struct task *t, siginfo_t *info, int signo, int code)
 	info->si_signo = signo;
 	info->si_code = code;
 	info->si_pid = t->proc->pid;
-	info->si_uid = getuid();
+	info->si_uid = t->proc->cred.uid;
+}
+
+/* May t signal p? As Linux's check_kill_permission(): a matching real or effective
+ * uid against p's real or saved one, CAP_KILL, or SIGCONT within the session.
+ * Preconditions: k->mu held. */
+static bool may_signal(const struct task *t, const struct process *p, int signo)
+{
+	const struct cred *c = &t->proc->cred, *tc = &p->cred;
+
+	if (p == t->proc || cred_capable(c, CAP_KILL))
+		return true;
+	if (c->euid == tc->suid || c->euid == tc->uid || c->uid == tc->suid || c->uid == tc->uid)
+		return true;
+	return signo == SIGCONT && p->sid == t->proc->sid;
 }
 
 /* Preconditions: k->mu held. */
-static long kill_process(struct process *p, int signo, const siginfo_t *info)
+static long kill_process(struct task *t, struct process *p, int signo, const siginfo_t *info)
 {
+	if (!may_signal(t, p, signo))
+		return -EPERM;
 	if (p->state != PROC_LIVE)
 		return 0; /* a zombie takes signals silently */
 	if (signo == 0)
@@ -286,27 +302,23 @@ static long do_kill(struct task *t, int pid, int signo, const siginfo_t *info)
 	if (pid > 0) {
 		struct process *p = kernel_find_process(k, pid);
 		if (p)
-			r = kill_process(p, signo, info);
-	} else if (pid == -1) {
-		/* Everyone but pid 1 and the caller's own process, as Linux. */
-		bool any = false;
-		for (struct process *p = k->procs; p; p = p->all_next) {
-			if (p == k->init || p == t->proc || p->state == PROC_DEAD)
-				continue;
-			any = true;
-			kill_process(p, signo, info);
-		}
-		r = any ? 0 : -ESRCH;
+			r = kill_process(t, p, signo, info);
 	} else {
+		/* -1: everyone but pid 1 and the caller's own process; else a group. As
+		 * Linux: success when any was signalled, else EPERM if one was refused. */
 		int pgid = pid == 0 ? t->proc->pgid : -pid;
-		bool any = false;
+		bool ok = false, refused = false;
 		for (struct process *p = k->procs; p; p = p->all_next) {
-			if (p->pgid != pgid || p->state == PROC_DEAD)
+			if (p->state == PROC_DEAD)
 				continue;
-			any = true;
-			kill_process(p, signo, info);
+			if (pid == -1 ? (p == k->init || p == t->proc) : p->pgid != pgid)
+				continue;
+			if (kill_process(t, p, signo, info) == -EPERM)
+				refused = true;
+			else
+				ok = true;
 		}
-		r = any ? 0 : -ESRCH;
+		r = ok ? 0 : refused ? -EPERM : -ESRCH;
 	}
 	pthread_mutex_unlock(&k->mu);
 	return r;
@@ -337,8 +349,8 @@ static long do_tkill(struct task *t, int tgid, int tid, int signo, const siginfo
 	pthread_mutex_lock(&k->mu);
 	struct task *x = kernel_find_task(k, tid);
 	if (x && (tgid == -1 || x->proc->pid == tgid)) {
-		r = 0;
-		if (signo && !x->has_exited)
+		r = may_signal(t, x->proc, signo) ? 0 : -EPERM;
+		if (!r && signo && !x->has_exited)
 			r = sig_send(x->proc, x, signo, info);
 	}
 	pthread_mutex_unlock(&k->mu);

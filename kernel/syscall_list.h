@@ -12,6 +12,9 @@ X(getxattr) X(lgetxattr) X(fgetxattr) X(listxattr) X(llistxattr) X(flistxattr) X
 X(poll) X(ppoll) X(select) X(pselect6)
 /* kernel/sys_mm.c */
 X(brk) X(mmap) X(munmap) X(mprotect) X(mremap) X(madvise) X(msync)
+/* kernel/cred.c */
+X(setuid) X(setgid) X(setreuid) X(setregid) X(setresuid) X(setresgid) X(getresuid)
+X(getresgid) X(setfsuid) X(setfsgid) X(getgroups) X(setgroups) X(capget) X(capset)
 /* ptrace/ptrace.c, ptrace/process_vm.c */
 X(ptrace) X(process_vm_readv) X(process_vm_writev)
 /* kernel/seccomp.c */

@@ -21,6 +21,7 @@
 #include <sys/types.h>
 #include <sys/resource.h>
 
+#include "kernel/cred.h"
 #include "kernel/fdtable.h"
 #include "kernel/mm.h"
 #include "kernel/seccomp.h"
@@ -124,6 +125,7 @@ struct process {
 	struct fdtable *files;
 	struct fs_context *fs;
 	struct sighand *sighand;
+	struct cred cred;                 /* kernel/cred.h */
 	struct sigpending shared_pending; /* kill(2): for any thread (Preconditions: k->mu) */
 
 	char *exe_path; /* guest path of the running image, for /proc/self/exe */

@@ -52,12 +52,56 @@ static void regs_done(struct task *x, const struct ureg_ctx *c)
 		vcpu_sregs_changed(x->vcpu);
 }
 
+static bool is_descendant(const struct process *ancestor, const struct process *p)
+{
+	for (; p; p = p->parent)
+		if (p == ancestor)
+			return true;
+	return false;
+}
+
+/* Yama's ptracer_exception_found(): x named t's process (or an ancestor of it) with
+ * PR_SET_PTRACER, or anyone with PR_SET_PTRACER_ANY. Preconditions: k->mu held. */
+static bool declared_ptracer(struct task *t, const struct process *x)
+{
+	if (x->ptracer == -1)
+		return true;
+	const struct process *declared = x->ptracer > 0 ? kernel_find_process(t->k, x->ptracer) : NULL;
+	return declared && declared->state == PROC_LIVE && is_descendant(declared, t->proc);
+}
+
+/* As Linux's yama_ptrace_access_check() for attaching. */
+static int yama_attach(struct task *t, struct task *x, bool cap)
+{
+	switch (t->k->ptrace_scope) {
+	case 0:
+		return 0;
+	case 1:
+		return is_descendant(t->proc, x->proc) || declared_ptracer(t, x->proc) || cap ? 0 : -EPERM;
+	case 2:
+		return cap ? 0 : -EPERM;
+	}
+	return -EPERM;
+}
+
 int ptrace_may_access(struct task *t, struct task *x)
 {
-	(void)t;
 	if (!x || x->has_exited)
 		return -ESRCH;
-	return 0;
+	if (x->proc == t->proc)
+		return 0;
+	const struct cred *c = &t->proc->cred, *tc = &x->proc->cred;
+	bool cap = cred_capable(c, CAP_SYS_PTRACE);
+	bool same = c->uid == tc->uid && c->uid == tc->euid && c->uid == tc->suid && c->gid == tc->gid &&
+		    c->gid == tc->egid && c->gid == tc->sgid;
+	if (!same && !cap)
+		return -EPERM;
+	if (!x->proc->dumpable && !cap)
+		return -EPERM;
+	/* commoncap: a tracer may not gain capabilities through its tracee. */
+	if ((tc->cap_permitted & ~c->cap_permitted) && !cap)
+		return -EPERM;
+	return yama_attach(t, x, cap);
 }
 
 /* PTRACE_TRACEME: the parent becomes the tracer. Preconditions: k->mu held. */
@@ -66,6 +110,10 @@ static long traceme(struct task *t)
 	struct process *parent = t->proc->parent;
 
 	if (t->pt.tracer || !parent || !parent->threads)
+		return -EPERM;
+	/* Yama's yama_ptrace_traceme(): scope 2 wants a capable parent, 3 refuses all. */
+	if (t->k->ptrace_scope == 3 ||
+	    (t->k->ptrace_scope == 2 && !cred_capable(&parent->cred, CAP_SYS_PTRACE)))
 		return -EPERM;
 	/* The tracer is the parent's thread that forked us (Linux's real_parent), or its
 	 * leader when that one is gone. */
@@ -102,6 +150,9 @@ static long attach(struct task *t, int pid, uint64_t addr, uint64_t data, bool s
 	 * exiting task. */
 	if (x->proc == t->proc || x->pt.tracer || x->killed || x->has_exited || x->proc->group_exiting)
 		return -EPERM;
+	int r = ptrace_may_access(t, x);
+	if (r)
+		return r;
 	ptrace_link(t, x);
 	if (seize) {
 		x->pt.seized = true;
@@ -114,7 +165,7 @@ static long attach(struct task *t, int pid, uint64_t addr, uint64_t data, bool s
 	info.si_signo = SIGSTOP;
 	info.si_code = SI_USER;
 	info.si_pid = t->proc->pid;
-	info.si_uid = getuid();
+	info.si_uid = t->proc->cred.uid;
 	sig_send(x->proc, x, SIGSTOP, &info);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct task;
 struct process;
@@ -42,6 +43,7 @@ enum pt_stop_kind {
 struct pt_zombie {
 	struct process *proc; /* a process whose parent waits for this reap, or NULL */
 	int tid, pgid;
+	uid_t uid;
 	int wstatus;
 	bool is_clone; /* reports with a signal other than SIGCHLD */
 	struct pt_zombie *next;
@@ -74,10 +76,12 @@ struct task_ptrace {
 	uint64_t debugreg[8];  /* u_debugreg as the tracer wrote it */
 };
 
-/* May t access x as a tracer (attach, process_vm_*)? As Linux's ptrace_may_access()
- * for what the guest has: every guest task runs with hvtrace's credentials, and those
- * include CAP_SYS_PTRACE, which passes the uid, dumpable and Yama checks. Returns 0,
- * -ESRCH when x is NULL or gone. Preconditions: k->mu held. */
+/* May t attach to x (PTRACE_ATTACH/SEIZE, process_vm_*)? As Linux's
+ * __ptrace_may_access() in PTRACE_MODE_ATTACH_REALCREDS: same thread group, or the
+ * same real uid/gid as all of x's ids, or CAP_SYS_PTRACE; x dumpable unless
+ * CAP_SYS_PTRACE; x's permitted capabilities within t's; then Yama's scope
+ * (--ptrace-scope). 0, -EPERM, or -ESRCH when x is NULL or gone.
+ * Preconditions: k->mu held. */
 int ptrace_may_access(struct task *t, struct task *x);
 
 /* ptrace(2) itself. */
@@ -132,7 +136,7 @@ struct wait_filter {
 	int options;
 };
 int ptrace_wait_scan(struct task *waiter, const struct wait_filter *w, int *wstatus, int *code,
-		     int *status);
+		     int *status, uid_t *uid);
 /* Does a stop or exit of this child process belong to its tracer instead of its
  * parent? (The parent does not see the stops of a traced child, as Linux.) */
 bool ptrace_owns_child_stops(const struct process *child, const struct process *parent);

@@ -29,7 +29,7 @@ static void notify_tracer(struct task *t, int code, int status)
 		info.si_signo = SIGCHLD;
 		info.si_code = code;
 		info.si_pid = t->tid;
-		info.si_uid = getuid();
+		info.si_uid = t->proc->cred.uid;
 		info.si_status = status;
 		sig_send(tp, NULL, SIGCHLD, &info);
 	}
@@ -46,7 +46,7 @@ static void trap_info(struct task *t, int signo, int exit_code)
 	t->pt.siginfo.si_signo = signo;
 	t->pt.siginfo.si_code = exit_code;
 	t->pt.siginfo.si_pid = t->tid;
-	t->pt.siginfo.si_uid = getuid();
+	t->pt.siginfo.si_uid = t->proc->cred.uid;
 }
 
 /* Stops until the tracer resumes (or detaches, or SIGKILL comes). exit_code is what
@@ -149,7 +149,7 @@ int ptrace_signal(struct task *t, int signo, siginfo_t *info)
 		info->si_signo = sig;
 		info->si_code = SI_USER;
 		info->si_pid = pt->tracer ? pt->tracer->proc->pid : 0;
-		info->si_uid = getuid();
+		info->si_uid = pt->tracer ? pt->tracer->proc->cred.uid : 0;
 	}
 	if (t->blocked & SIGBIT(sig)) {
 		sig_send(t->proc, t, sig, info); /* blocked now: it waits like any other */
@@ -241,7 +241,7 @@ void ptrace_exec(struct task *t, int old_tid)
 		info.si_signo = SIGTRAP;
 		info.si_code = SI_USER;
 		info.si_pid = t->proc->pid;
-		info.si_uid = getuid();
+		info.si_uid = t->proc->cred.uid;
 		sig_send(t->proc, t, SIGTRAP, &info);
 	}
 	pthread_mutex_unlock(&t->k->mu);
@@ -371,6 +371,7 @@ void ptrace_task_gone(struct task *t, int wstatus, bool last_thread)
 	if (z) {
 		z->proc = last_thread && t->proc->ptrace_delayed ? t->proc : NULL;
 		z->tid = t->tid;
+		z->uid = t->proc->cred.uid;
 		z->pgid = t->proc->pgid;
 		z->wstatus = wstatus;
 		z->is_clone = t->proc->exit_signal != SIGCHLD;
@@ -382,7 +383,7 @@ void ptrace_task_gone(struct task *t, int wstatus, bool last_thread)
 	memset(&info, 0, sizeof info);
 	info.si_signo = SIGCHLD;
 	info.si_pid = t->tid;
-	info.si_uid = getuid();
+	info.si_uid = t->proc->cred.uid;
 	info.si_code = WIFEXITED(wstatus) ? CLD_EXITED : WCOREDUMP(wstatus) ? CLD_DUMPED : CLD_KILLED;
 	info.si_status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : WTERMSIG(wstatus);
 	if (tp->sighand->action[SIGCHLD - 1].handler != (uint64_t)(uintptr_t)SIG_IGN)
@@ -402,7 +403,7 @@ static bool filter_matches(const struct wait_filter *w, int tid, int pgid)
 }
 
 int ptrace_wait_scan(struct task *waiter, const struct wait_filter *w, int *wstatus, int *code,
-		     int *status)
+		     int *status, uid_t *uid)
 {
 	bool any = false;
 
@@ -417,6 +418,7 @@ int ptrace_wait_scan(struct task *waiter, const struct wait_filter *w, int *wsta
 			if (!(w->options & WEXITED))
 				continue;
 			int tid = z->tid;
+			*uid = z->uid;
 			*wstatus = z->wstatus;
 			if (WIFEXITED(z->wstatus)) {
 				*code = CLD_EXITED;
@@ -440,6 +442,7 @@ int ptrace_wait_scan(struct task *waiter, const struct wait_filter *w, int *wsta
 			/* ptrace-stops are reported without WUNTRACED (as Linux). */
 			if (x->pt.stopped && x->pt.report) {
 				*wstatus = x->pt.wstatus;
+				*uid = x->proc->cred.uid;
 				*code = CLD_TRAPPED;
 				*status = x->pt.wstatus >> 8;
 				if (!(w->options & WNOWAIT))

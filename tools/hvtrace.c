@@ -23,7 +23,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: hvtrace run [--mem SIZE] [--root DIR] [--syscall-transport exit|shared|auto]\n"
-		"                   [--verbose] [--] PROG [ARGS...]\n"
+		"                   [--ptrace-scope N] [--verbose] [--] PROG [ARGS...]\n"
 		"       hvtrace --platform   probe /dev/kvm and describe what it offers\n"
 		"       hvtrace --help | --version\n"
 		"\n"
@@ -36,6 +36,9 @@ static void usage(FILE *f)
 		"  --syscall-transport exit|shared|auto\n"
 		"                how syscalls reach hvtrace: a VM exit each, a shared-memory slot\n"
 		"                served by a host thread (no exit), or adaptive (default)\n"
+		"  --ptrace-scope N\n"
+		"                Yama's ptrace_scope inside the guest: 0 classic, 1 only descendants\n"
+		"                (default), 2 only with CAP_SYS_PTRACE, 3 no attaching at all\n"
 		"  --verbose     report unimplemented syscalls and refused operations\n");
 }
 
@@ -66,6 +69,7 @@ static int cmd_run(int argc, char **argv)
 		{"root", required_argument, NULL, 'r'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"syscall-transport", required_argument, NULL, 't'},
+		{"ptrace-scope", required_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -73,7 +77,7 @@ static int cmd_run(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+m:r:t:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+m:r:t:p:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			if (parse_mem_size(optarg, &o.mem_size) || o.mem_size < (64ull << 20) ||
@@ -97,6 +101,14 @@ static int cmd_run(int argc, char **argv)
 			o.transport = (int)m;
 			break;
 		}
+		case 'p':
+			if (strlen(optarg) != 1 || optarg[0] < '0' || optarg[0] > '3') {
+				fprintf(stderr, "hvtrace: --ptrace-scope %s: expected 0, 1, 2 or 3\n", optarg);
+				return 2;
+			}
+			o.ptrace_scope_set = true;
+			o.ptrace_scope = optarg[0] - '0';
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;

@@ -25,6 +25,7 @@ check() {
 
 gcc -static -O1 -o "$tmp/hello" tests/guest/hello.c
 gcc -static -O1 -o "$tmp/segv" tests/guest/sig_segv.c
+gcc -static -O1 -o "$tmp/yama" tests/cli/yama_probe.c
 printf '#!/bin/sh\necho hi\n' > "$tmp/script.sh"
 chmod +x "$tmp/script.sh"
 # An ELF header for AArch64 (e_machine 183), otherwise plausible.
@@ -56,6 +57,14 @@ check segv-report 139 'killed by SIGSEGV \(SEGV_MAPERR, address 0x0, rip 0x[0-9a
 check path-lookup 0 'hello, world' -- env PATH="$tmp:/usr/bin:/bin" "$hv" run -- hello
 mkdir -p "$tmp/root/bin"
 cp "$tmp/hello" "$tmp/root/bin/hello"
+# Yama's ptrace_scope inside the guest (an unprivileged tracer; tests/cli/yama_probe.c).
+check ptrace-scope-0 0 'sibling: ok' -- "$hv" run --ptrace-scope 0 -- "$tmp/yama"
+check ptrace-scope-1 0 'child: ok.*sibling: EPERM.*sibling after PR_SET_PTRACER_ANY: ok.*traceme: ok' -- \
+	sh -c "\"$hv\" run -- \"$tmp/yama\" | tr '\n' ' '"
+check ptrace-scope-2 0 'child: EPERM.*traceme: EPERM' -- sh -c "\"$hv\" run --ptrace-scope 2 -- \"$tmp/yama\" | tr '\n' ' '"
+check ptrace-scope-3 0 'child: EPERM.*sibling after PR_SET_PTRACER_ANY: EPERM.*traceme: EPERM' -- \
+	sh -c "\"$hv\" run --ptrace-scope 3 -- \"$tmp/yama\" | tr '\n' ' '"
+check bad-ptrace-scope 2 '--ptrace-scope 4: expected 0, 1, 2 or 3' -- "$hv" run --ptrace-scope 4 -- "$tmp/hello"
 check root-dir 0 'hello, world' -- "$hv" run --root "$tmp/root" -- /bin/hello
 check root-outside 127 'No such file' -- "$hv" run --root "$tmp/root" -- "$tmp/hello"
 check verbose-enosys 0 'unimplemented syscall' -- "$hv" run --verbose -- "$tmp/hello"

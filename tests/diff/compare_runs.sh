@@ -11,6 +11,9 @@ compare_case() {
         echo "FAIL $label (status native=$(cat "$OUT/$name.native.status") hvtrace=$(cat "$OUT/$name.hvtrace.status"))"
         diff "$OUT/$name.native.out" "$OUT/$name.hvtrace.out" | head -10 | sed 's/^/    /'
         tail -3 "$OUT/$name.hvtrace.err" | sed 's/^/    stderr: /'
+        # A sanitizer's verdict and where it points, which the tail above would cut.
+        grep -E "ERROR: AddressSanitizer|runtime error|SUMMARY:|^    #[0-9] " "$OUT/$name.hvtrace.err" |
+            head -12 | sed 's/^/    sanitizer: /'
         fail=$((fail+1))
     fi
 }

@@ -252,6 +252,9 @@ for src in "$GUEST_SRC"/*.c; do
         if [ -s "$OUT_DIR/$id.hvtrace.err" ]; then
             echo "  hvtrace stderr (last lines):"
             tail -n 8 "$OUT_DIR/$id.hvtrace.err" | cut -c1-200 | indent
+            # A sanitizer's verdict and its stack, which the tail above cuts off.
+            grep -E "ERROR: AddressSanitizer|runtime error|SUMMARY:|^ +#[0-9]+ " "$OUT_DIR/$id.hvtrace.err" |
+                head -n 16 | cut -c1-200 | sed 's/^/  sanitizer: /'
         fi
     done
 done
