@@ -166,6 +166,8 @@ static void put_mapped_frame(struct mm *mm, uint64_t frame)
 }
 
 static int pte_changed(struct mm *mm, uint64_t *pte, uint64_t va);
+static uint64_t watch_restrict(struct mm *mm, uint64_t va, uint64_t pte);
+static struct mm_watch *watch_of(struct mm *mm, uint64_t va);
 
 int mm_attach_vcpu(struct mm *mm, struct vcpu *c)
 {
@@ -223,8 +225,33 @@ static uint64_t prot_to_pte(int prot)
 
 /* A present entry changed: every vCPU on this address space must re-store it.
  * Preconditions: mm->lock held. */
+/* The watch on the page of va, or NULL. Preconditions: mm->lock held. */
+static struct mm_watch *watch_of(struct mm *mm, uint64_t va)
+{
+	uint64_t page = PAGE_ALIGN_DOWN(va);
+
+	for (int i = 0; i < mm->nwatch; i++)
+		if (mm->watch[i].page == page)
+			return &mm->watch[i];
+	return NULL;
+}
+
+/* An entry for a watched page keeps the watched accesses faulting: no write for a
+ * write watch, no user access at all for an access watch. */
+static uint64_t watch_restrict(struct mm *mm, uint64_t va, uint64_t pte)
+{
+	struct mm_watch *w = watch_of(mm, va);
+
+	if (!w || w->suspended || !(pte & PTE_P))
+		return pte;
+	if (w->accesses)
+		return pte & ~PTE_U;
+	return w->writes ? pte & ~PTE_W : pte;
+}
+
 static int pte_changed(struct mm *mm, uint64_t *pte, uint64_t va)
 {
+	*pte = watch_restrict(mm, va, *pte);
 	uint64_t pte_gpa = (uint64_t)((uint8_t *)pte - gmem(mm)->host);
 	int r = 0;
 
@@ -810,7 +837,24 @@ static bool vma_allows(const struct vma *v, bool write, bool exec)
 }
 
 /* Preconditions: mm->lock held. */
-static int fault_locked(struct mm *mm, uint64_t va, bool write, bool exec)
+/* What the entry of a present page should be: the VMA's protection, read-only while
+ * fork still shares a private frame, and a watch's restriction. */
+static uint64_t entry_as_vma_says(struct mm *mm, const struct vma *v, uint64_t va, uint64_t pte)
+{
+	uint64_t frame = pte & PTE_ADDR_MASK;
+	uint64_t want = frame | (v->prot ? prot_to_pte(v->prot) : PTE_P | PTE_NX);
+
+	if (!(v->flags & (VMA_SHARED | VMA_SPECIAL)) && frame_refcount(gmem(mm), frame) > 1)
+		want &= ~PTE_W;
+	if (v->flags & VMA_SPECIAL)
+		want &= ~PTE_W;
+	return watch_restrict(mm, va, want);
+}
+
+/* user: the guest's own access (a #PF); else a host copy for a syscall, which a
+ * watchpoint never stops (as Linux's user breakpoints exclude the kernel).
+ * Preconditions: mm->lock held. */
+static int fault_locked(struct mm *mm, uint64_t va, bool write, bool exec, bool user)
 {
 	struct vma *v = vma_find(mm, va);
 	int err;
@@ -820,6 +864,9 @@ static int fault_locked(struct mm *mm, uint64_t va, bool write, bool exec)
 	if (!vma_allows(v, write, exec))
 		return -EACCES;
 	uint64_t page = PAGE_ALIGN_DOWN(va);
+	struct mm_watch *w = watch_of(mm, page);
+	if (user && w && !w->suspended && (w->accesses || (write && w->writes)))
+		return MM_FAULT_WATCH;
 	uint64_t *pte = pt_entry(gmem(mm), mm->root, page, true, PTE_W | PTE_U, &err);
 	if (!pte)
 		return err ? err : -EFAULT;
@@ -827,14 +874,19 @@ static int fault_locked(struct mm *mm, uint64_t va, bool write, bool exec)
 		/* A write to a private page that fork shares: copy-on-write. */
 		if ((*pte & PTE_U) && write && !(*pte & PTE_W) && !(v->flags & (VMA_SHARED | VMA_SPECIAL)))
 			return cow_break(mm, pte, page, true);
-		/* Already mapped as the VMA says: a stale translation on this vCPU (e.g. after
-		 * mprotect widened it); re-store it so the vCPU sees the current entry. */
-		if ((*pte & PTE_U) && (!write || (*pte & PTE_W)))
+		/* The entry is narrower than the VMA (a stale translation on this vCPU after
+		 * mprotect widened it, a watch that has gone, or a child's copy of a watched
+		 * entry): make it what the VMA says. */
+		uint64_t want = entry_as_vma_says(mm, v, page, *pte);
+		if ((want & PTE_U) && (!write || (want & PTE_W))) {
+			*pte = want;
 			return pte_changed(mm, pte, page);
+		}
 		return -EACCES;
 	}
 	if ((err = populate(mm, v, page, pte)))
 		return err;
+	*pte = watch_restrict(mm, page, *pte);
 	/* Fault-around for anonymous private memory: cheap here, an exit each otherwise. */
 	if (v->file_fd < 0 && !(v->flags & VMA_SHARED)) {
 		for (int i = 1; i < FAULT_AROUND_PAGES; i++) {
@@ -858,7 +910,7 @@ int mm_fault(struct mm *mm, uint64_t va, uint32_t pf_error)
 	if (va >= USER_VA_END)
 		return -EFAULT;
 	pthread_mutex_lock(&mm->lock);
-	r = fault_locked(mm, va, pf_error & PF_ERR_WRITE, pf_error & PF_ERR_FETCH);
+	r = fault_locked(mm, va, pf_error & PF_ERR_WRITE, pf_error & PF_ERR_FETCH, true);
 	mm_unlock(mm);
 	return r;
 }
@@ -872,6 +924,14 @@ static uint8_t *user_page(struct mm *mm, uint64_t va, bool write, bool force, ui
 
 	if (va >= USER_VA_END)
 		return NULL;
+	/* A watched page's entry is narrowed for the guest's own accesses; a host copy
+	 * allowed by the VMA goes to the frame as a forced one does. */
+	if (!force && watch_of(mm, va)) {
+		struct vma *v = vma_find(mm, va);
+		if (!v || !vma_allows(v, write, false))
+			return NULL;
+		force = true;
+	}
 	/* A forced write always takes the slow path: the page may be present read-only
 	 * yet shared copy-on-write with another process (ptrace's POKETEXT after fork). */
 	if ((force && write) || pt_translate(gmem(mm), mm->root, va, access, &pa, NULL)) {
@@ -891,7 +951,7 @@ static uint8_t *user_page(struct mm *mm, uint64_t va, bool write, bool force, ui
 				return NULL;
 			pa = (*pte & PTE_ADDR_MASK) | (va & (PAGE_SIZE - 1));
 		} else {
-			if (fault_locked(mm, va, write, false))
+			if (fault_locked(mm, va, write, false, false))
 				return NULL;
 			if (pt_translate(gmem(mm), mm->root, va, access, &pa, NULL))
 				return NULL;
@@ -941,14 +1001,104 @@ int mm_copy_to_user(struct mm *mm, uint64_t va, const void *src, uint64_t len)
 	return copy_user(mm, va, (void *)src, len, true, false);
 }
 
-int mm_peek_force(struct mm *mm, void *dst, uint64_t va, uint64_t len)
+/* The int3 of a breakpoint at va, or NULL. Preconditions: mm->lock held. */
+static struct mm_int3 *int3_of(struct mm *mm, uint64_t va)
 {
-	return copy_user(mm, va, dst, len, false, true);
+	for (int i = 0; i < mm->nint3; i++)
+		if (mm->int3[i].va == va)
+			return &mm->int3[i];
+	return NULL;
 }
 
+/* Writes one byte of text as a forced write. Preconditions: mm->lock held. */
+static int text_byte(struct mm *mm, uint64_t va, uint8_t *byte, bool write)
+{
+	uint8_t *p = user_page(mm, va, write, true, NULL);
+
+	if (!p)
+		return -EFAULT;
+	if (write)
+		*p = *byte;
+	else
+		*byte = *p;
+	return 0;
+}
+
+/* The tracer's view of text: the bytes breakpoints replaced, not their int3s. */
+int mm_peek_force(struct mm *mm, void *dst, uint64_t va, uint64_t len)
+{
+	int r = copy_user(mm, va, dst, len, false, true);
+
+	if (r || !mm->nint3)
+		return r;
+	pthread_mutex_lock(&mm->lock);
+	for (int i = 0; i < mm->nint3; i++)
+		if (mm->int3[i].va >= va && mm->int3[i].va - va < len && !mm->int3[i].lifted)
+			((uint8_t *)dst)[mm->int3[i].va - va] = mm->int3[i].orig;
+	pthread_mutex_unlock(&mm->lock);
+	return 0;
+}
+
+/* A tracer's write over a breakpoint's byte changes the byte the int3 stands for. */
 int mm_poke_force(struct mm *mm, uint64_t va, const void *src, uint64_t len)
 {
-	return copy_user(mm, va, (void *)src, len, true, true);
+	int r = copy_user(mm, va, (void *)src, len, true, true);
+
+	if (r || !mm->nint3)
+		return r;
+	pthread_mutex_lock(&mm->lock);
+	for (int i = 0; i < mm->nint3; i++) {
+		struct mm_int3 *b = &mm->int3[i];
+		if (b->va >= va && b->va - va < len && !b->lifted) {
+			uint8_t cc = 0xcc;
+			b->orig = ((const uint8_t *)src)[b->va - va];
+			text_byte(mm, b->va, &cc, true);
+		}
+	}
+	mm_unlock(mm);
+	return 0;
+}
+
+int mm_int3(struct mm *mm, uint64_t va, bool add)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&mm->lock);
+	struct mm_int3 *b = int3_of(mm, va);
+	if (add && b) {
+		b->refs++;
+	} else if (add) {
+		uint8_t orig, cc = 0xcc;
+		if (mm->nint3 == MM_MAX_INT3)
+			r = -ENOSPC;
+		else if (!(r = text_byte(mm, va, &orig, false)) && !(r = text_byte(mm, va, &cc, true)))
+			mm->int3[mm->nint3++] = (struct mm_int3){.va = va, .orig = orig, .refs = 1};
+	} else if (b && --b->refs == 0) {
+		text_byte(mm, va, &b->orig, true);
+		*b = mm->int3[--mm->nint3];
+	}
+	mm_unlock(mm);
+	return r;
+}
+
+void mm_int3_lift(struct mm *mm, uint64_t va, bool lift)
+{
+	pthread_mutex_lock(&mm->lock);
+	struct mm_int3 *b = int3_of(mm, va);
+	if (b && b->lifted != lift) {
+		uint8_t cc = 0xcc;
+		text_byte(mm, va, lift ? &b->orig : &cc, true);
+		b->lifted = lift;
+	}
+	mm_unlock(mm);
+}
+
+bool mm_int3_at(struct mm *mm, uint64_t va)
+{
+	pthread_mutex_lock(&mm->lock);
+	bool r = int3_of(mm, va) != NULL;
+	pthread_mutex_unlock(&mm->lock);
+	return r;
 }
 
 long mm_strncpy_from_user(struct mm *mm, char *dst, uint64_t va, uint64_t max)
@@ -1256,11 +1406,73 @@ int mm_fork(struct mm *parent, struct mm **out)
 		pt_walk_range(gmem(mm), parent->root, v->start, v->end, fork_leaf, &f);
 		r = f.err;
 	}
+	/* The child shares the text frames that hold a tracer's int3s: it gets the
+	 * original bytes back (breakpoints are not inherited, as Linux's). */
+	struct mm_int3 bps[MM_MAX_INT3];
+	int nbps = parent->nint3;
+	memcpy(bps, parent->int3, sizeof bps);
 	mm_unlock(parent);
+	for (int i = 0; i < nbps && !r; i++)
+		if (!bps[i].lifted)
+			r = mm_poke_force(mm, bps[i].va, &bps[i].orig, 1);
 	if (r) {
 		mm_destroy(mm, NULL);
 		return r;
 	}
 	*out = mm;
 	return 0;
+}
+
+/* Re-applies the entry of page after its watch changed. Preconditions: mm->lock held. */
+static void watch_refresh(struct mm *mm, uint64_t page)
+{
+	struct vma *v = vma_find(mm, page);
+	int err;
+	uint64_t *pte = v ? pt_entry(gmem(mm), mm->root, page, false, 0, &err) : NULL;
+
+	if (!pte || !(*pte & PTE_P))
+		return; /* populated later, through fault_locked */
+	uint64_t want = entry_as_vma_says(mm, v, page, *pte);
+	if (want != *pte) {
+		*pte = want;
+		pte_changed(mm, pte, page);
+	}
+}
+
+int mm_watch(struct mm *mm, uint64_t page, enum mm_watch_mode mode, bool add)
+{
+	int r = 0;
+
+	page = PAGE_ALIGN_DOWN(page);
+	pthread_mutex_lock(&mm->lock);
+	struct mm_watch *w = watch_of(mm, page);
+	if (!w && add) {
+		if (mm->nwatch == MM_MAX_WATCH) {
+			r = -ENOSPC;
+			goto out;
+		}
+		w = &mm->watch[mm->nwatch++];
+		*w = (struct mm_watch){.page = page};
+	}
+	if (!w)
+		goto out;
+	int *count = mode == MM_WATCH_ACCESS ? &w->accesses : &w->writes;
+	*count += add ? 1 : (*count > 0 ? -1 : 0);
+	if (!w->writes && !w->accesses)
+		*w = mm->watch[--mm->nwatch]; /* (the slot's page is refreshed below) */
+	watch_refresh(mm, page);
+out:
+	mm_unlock(mm);
+	return r;
+}
+
+void mm_watch_suspend(struct mm *mm, uint64_t page, bool suspended)
+{
+	pthread_mutex_lock(&mm->lock);
+	struct mm_watch *w = watch_of(mm, page);
+	if (w) {
+		w->suspended = suspended;
+		watch_refresh(mm, PAGE_ALIGN_DOWN(page));
+	}
+	mm_unlock(mm);
 }

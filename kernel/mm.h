@@ -37,6 +37,25 @@ struct vma {
 };
 
 #define MM_MAX_VCPUS 64
+#define MM_MAX_WATCH 8
+#define MM_MAX_INT3 16
+
+/* An int3 a tracer's execute breakpoint put into the text (ptrace/hwbp.c). */
+struct mm_int3 {
+	uint64_t va;
+	uint8_t orig; /* the byte the tracer sees (PEEKTEXT) */
+	int refs;     /* breakpoints at va (of the threads sharing the address space) */
+	bool lifted;  /* the original byte is back for one step */
+};
+
+/* A page a tracer's data watchpoint covers (ptrace/hwbp.c): user accesses of the
+ * watched kind fault into mm_fault's MM_FAULT_WATCH while it is not suspended. */
+enum mm_watch_mode { MM_WATCH_WRITE = 1, MM_WATCH_ACCESS = 2 };
+struct mm_watch {
+	uint64_t page;
+	int writes, accesses; /* watchpoints of each kind on the page */
+	bool suspended;       /* one instruction is let through (a step is under way) */
+};
 
 struct mm {
 	struct hv_vm *vm;
@@ -56,6 +75,10 @@ struct mm {
 	 * returns, the other vCPUs must leave the guest once (vcpu_shootdown), and only then
 	 * may the frames it dropped (put_later) be freed: until then a running vCPU could
 	 * still reach them through a stale translation. */
+	struct mm_watch watch[MM_MAX_WATCH];
+	int nwatch;
+	struct mm_int3 int3[MM_MAX_INT3];
+	int nint3;
 	bool need_shootdown;
 	bool pcache_dropped; /* the operation unmapped shared file pages: trim the cache */
 	uint64_t *put_later;
@@ -98,8 +121,20 @@ int mm_discard(struct mm *mm, uint64_t addr, uint64_t len);
 void mm_write_maps(struct mm *mm, FILE *f);
 
 /* Resolves a user-mode #PF. 0: resolved, retry the instruction; -EFAULT: no mapping
- * (SEGV_MAPERR); -EACCES: mapping forbids the access (SEGV_ACCERR); -ENOMEM. */
+ * (SEGV_MAPERR); -EACCES: mapping forbids the access (SEGV_ACCERR); -ENOMEM;
+ * MM_FAULT_WATCH: the access hit a watched page (nothing changed). */
+#define MM_FAULT_WATCH 1
 int mm_fault(struct mm *mm, uint64_t va, uint32_t pf_error);
+/* Adds (add) or drops one watchpoint of mode on page. 0, -ENOSPC. */
+int mm_watch(struct mm *mm, uint64_t page, enum mm_watch_mode mode, bool add);
+/* Lets accesses to a watched page through (for one instruction) or not. */
+void mm_watch_suspend(struct mm *mm, uint64_t page, bool suspended);
+/* Adds or drops one execute breakpoint's int3 at va. 0, -ENOSPC, -EFAULT. */
+int mm_int3(struct mm *mm, uint64_t va, bool add);
+/* Puts the original byte back at va for one step (lift) or the int3 again. */
+void mm_int3_lift(struct mm *mm, uint64_t va, bool lift);
+/* Is there an int3 of a breakpoint at va? */
+bool mm_int3_at(struct mm *mm, uint64_t va);
 
 /* Copies to and from user memory as the user could access it; -EFAULT otherwise. */
 int mm_copy_from_user(struct mm *mm, void *dst, uint64_t va, uint64_t len);

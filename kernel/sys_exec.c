@@ -14,6 +14,7 @@
 #include "kernel/syscall.h"
 #include "kernel/transport.h"
 #include "kernel/uaccess.h"
+#include "ptrace/hwbp.h"
 #include "vmm/log.h"
 #include "vmm/vcpu.h"
 
@@ -320,6 +321,7 @@ static long do_execve(struct task *t, int dirfd, uint64_t upath, uint64_t uargv,
 	pthread_mutex_lock(&t->k->mu);
 	reset_for_exec(t);
 	memset(t->tls, 0, sizeof t->tls); /* as Linux's flush_thread() */
+	hwbp_exec(t);
 	vcpu_set_tls(t->vcpu, t->tls);
 	pthread_mutex_unlock(&t->k->mu);
 	if ((r = exec_commit(t, &ctx)) || (r = transport_restart(t))) {

@@ -18,6 +18,7 @@
 #include "kernel/signal_frame.h"
 #include "kernel/syscall.h"
 #include "kernel/transport.h"
+#include "ptrace/hwbp.h"
 #include "vmm/log.h"
 #include "vmm/vcpu.h"
 
@@ -297,7 +298,16 @@ static int handle_event(struct task *t, struct vcpu_event *ev)
 			pf = mm_fault(t->proc->mm, ev->cr2, (uint32_t)ev->error_code);
 			if (pf == 0)
 				return 0;
+			if (pf == MM_FAULT_WATCH) {
+				hwbp_on_watch_fault(t, ev->cr2, (uint32_t)ev->error_code);
+				return 0;
+			}
 		}
+		/* A tracer's breakpoints and their hidden steps (ptrace/hwbp.h). */
+		if (ev->vector == VEC_BP && hwbp_on_int3(t))
+			return 0;
+		if (ev->vector == VEC_DB && hwbp_on_debug_trap(t))
+			return 0;
 		struct fpu_status fpu, *fp = NULL;
 		if ((ev->vector == VEC_MF || ev->vector == VEC_XM) &&
 		    !vcpu_get_fpu_status(t->vcpu, &fpu.fcw, &fpu.fsw, &fpu.mxcsr))
@@ -382,6 +392,7 @@ static void *task_main(void *arg)
 		/* A shootdown's re-stores wait for ring 3: come back soon (vcpu_flush_blocked). */
 		if (vcpu_flush_blocked(t->vcpu))
 			arm_retry_kick(&retry, &have_retry);
+		hwbp_before_run(t);
 		transport_before_entry(t);
 		if (vcpu_run(t->vcpu, &ev) || handle_event(t, &ev)) {
 			/* The guest cannot go on: the whole guest ends (as a kernel panic). */
@@ -401,6 +412,7 @@ static void *task_main(void *arg)
 	pthread_mutex_unlock(&k->mu);
 	if (ptrace_traced(&t->pt))
 		ptrace_exit_event(t, t->exit_wstatus);
+	hwbp_release(t);
 	transport_stop(t);
 	task_exit_final(t);
 	return NULL;

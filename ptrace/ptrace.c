@@ -20,6 +20,7 @@
 #include "kernel/syscall.h"
 #include "kernel/tls.h"
 #include "kernel/uaccess.h"
+#include "ptrace/hwbp.h"
 #include "ptrace/internal.h"
 #include "ptrace/ptrace.h"
 #include "ptrace/user_regs.h"
@@ -221,19 +222,28 @@ struct io {
 	uint8_t buf[XSAVE_MAX] __attribute__((aligned(64)));
 };
 
+static bool is_debugreg(uint64_t off, unsigned *n)
+{
+	uint64_t first = offsetof(struct user, u_debugreg);
+
+	if (off < first || off >= first + 8 * sizeof(uint64_t))
+		return false;
+	*n = (unsigned)((off - first) / 8);
+	return true;
+}
+
 static long peek_user(struct task *x, uint64_t off, struct io *io)
 {
 	uint64_t val = 0;
+	unsigned n;
 
 	if ((off & 7) || off >= KERNEL_USER_SIZE)
 		return -EIO;
 	if (off < sizeof(struct user_regs_struct)) {
 		struct ureg_ctx c = regs_of(x);
 		ureg_get(&c, off, &val);
-	} else if (off >= offsetof(struct user, u_debugreg) &&
-		   off < offsetof(struct user, u_debugreg) + 8 * sizeof(uint64_t)) {
-		unsigned n = (unsigned)((off - offsetof(struct user, u_debugreg)) / 8);
-		val = x->pt.debugreg[n];
+	} else if (is_debugreg(off, &n)) {
+		val = hwbp_peek(x, n);
 		if (n == 6)
 			val ^= DR6_RESERVED; /* kept with Linux's virtual_dr6 polarity */
 	}
@@ -244,6 +254,8 @@ static long peek_user(struct task *x, uint64_t off, struct io *io)
 
 static long poke_user(struct task *x, uint64_t off, uint64_t val)
 {
+	unsigned n;
+
 	if ((off & 7) || off >= KERNEL_USER_SIZE)
 		return -EIO;
 	if (off < sizeof(struct user_regs_struct)) {
@@ -252,22 +264,8 @@ static long poke_user(struct task *x, uint64_t off, uint64_t val)
 		regs_done(x, &c);
 		return r;
 	}
-	if (off >= offsetof(struct user, u_debugreg) &&
-	    off < offsetof(struct user, u_debugreg) + 8 * sizeof(uint64_t)) {
-		unsigned n = (unsigned)((off - offsetof(struct user, u_debugreg)) / 8);
-		if (n == 4 || n == 5)
-			return -EIO;
-		if (n < 4 && val >= PT_TASK_SIZE_MAX - 8)
-			return -EIO;
-		/* Hardware breakpoints are not armed yet: accepting an enabling DR7 would
-		 * promise traps that never come. Addresses and a clear DR7 are kept. */
-		if (n == 7 && (val & 0xff)) {
-			hv_info("pid %d: ptrace: hardware breakpoints not implemented -> EIO", x->proc->pid);
-			return -EIO;
-		}
-		x->pt.debugreg[n] = n == 6 ? val ^ DR6_RESERVED : val;
-		return 0;
-	}
+	if (is_debugreg(off, &n))
+		return hwbp_poke(x, n, n == 6 ? val ^ DR6_RESERVED : val);
 	return -EIO;
 }
 

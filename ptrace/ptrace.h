@@ -73,7 +73,20 @@ struct task_ptrace {
 	bool sigstop_expected; /* PTRACE_ATTACH's SIGSTOP: its stop is the attach stop */
 	bool exiting;          /* past PTRACE_EVENT_EXIT: no more stops */
 	bool group_stop_taken; /* took its ptrace-stop for the current group-stop */
-	uint64_t debugreg[8];  /* u_debugreg as the tracer wrote it */
+	uint64_t debugreg[8];  /* u_debugreg as the tracer wrote it (DR6: Linux's
+				* virtual_dr6 polarity) */
+	/* ptrace/hwbp.c: the breakpoints the task applied (its own thread only), and a
+	 * hidden step under way. */
+	bool hw_dirty;         /* debugreg changed since they were applied (k->mu) */
+	struct hw_applied {
+		bool on;
+		int type; /* 0 execute, 1 write, 3 read/write (DR7's RW encoding) */
+		uint64_t addr;
+		unsigned len;
+	} hw_applied[4];
+	int hw_step;           /* HW_STEP_* */
+	uint64_t hw_step_addr, hw_step_cr2;
+	bool hw_step_write, hw_step_tf;
 };
 
 /* May t attach to x (PTRACE_ATTACH/SEIZE, process_vm_*)? As Linux's
