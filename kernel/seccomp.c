@@ -331,6 +331,29 @@ static long do_seccomp(struct task *t, uint64_t op, uint64_t flags, uint64_t uar
 	return -EINVAL;
 }
 
+int seccomp_filter_copy(const struct task *x, uint64_t off, void **prog, unsigned *len, bool *log)
+{
+	const struct seccomp_filter *f = x->seccomp.filter;
+	uint64_t count = 0;
+
+	if (atomic_load(&x->seccomp.mode) != SECCOMP_MODE_FILTER)
+		return -EINVAL;
+	for (const struct seccomp_filter *p = f; p; p = p->prev)
+		count++;
+	if (off >= count)
+		return -ENOENT;
+	/* The chain runs newest first; number off counts from the oldest. */
+	for (uint64_t steps = count - 1 - off; steps; steps--)
+		f = f->prev;
+	*prog = malloc(f->len * sizeof(struct sock_filter));
+	if (!*prog)
+		return -ENOMEM;
+	memcpy(*prog, f->prog, f->len * sizeof(struct sock_filter));
+	*len = f->len;
+	*log = f->log;
+	return 0;
+}
+
 SYSCALL(seccomp)
 {
 	return do_seccomp(t, a[0], a[1], a[2]);

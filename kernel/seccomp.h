@@ -27,6 +27,10 @@ bool seccomp_syscall_allowed(struct task *t);
 void seccomp_inherit(struct task *child, const struct task *parent);
 /* The task is gone: its reference to the chain. */
 void seccomp_release(struct task *t);
+/* PTRACE_SECCOMP_GET_FILTER/GET_METADATA: a copy of x's filter number off (0 is the
+ * oldest) into *prog (malloc'd, *len instructions) and its LOG flag. 0, -EINVAL (no
+ * filters), -ENOENT (no such one), -ENOMEM. Preconditions: k->mu held. */
+int seccomp_filter_copy(const struct task *x, uint64_t off, void **prog, unsigned *len, bool *log);
 /* prctl(PR_SET_SECCOMP) and PR_GET_SECCOMP. */
 long seccomp_prctl_set(struct task *t, uint64_t mode, uint64_t filter);
 long seccomp_prctl_get(struct task *t);

@@ -7,6 +7,7 @@
 
 #include "kernel/kernel.h"
 #include "kernel/sig_send.h"
+#include "ptrace/blockstep.h"
 #include "ptrace/user_regs.h"
 #include "vmm/vcpu.h"
 
@@ -147,6 +148,7 @@ void hwbp_before_run(struct task *t)
 	if (t->pt.hw_step != HW_STEP_NONE)
 		return;
 	struct kvm_regs *r = vcpu_regs(t->vcpu);
+	t->pt.block_rip = r->rip;
 	struct mm *mm = mm_of(t);
 	/* RF: the instruction at a breakpoint runs once (its int3 lifted for it). */
 	if ((r->rflags & RFLAGS_RF) && mm && mm->nint3 && mm_int3_at(mm, r->rip)) {
@@ -220,6 +222,16 @@ bool hwbp_on_debug_trap(struct task *t)
 	int kind = t->pt.hw_step;
 
 	if (kind == HW_STEP_NONE) {
+		/* PTRACE_SINGLEBLOCK: a step that did not take a branch goes on unseen. */
+		if (t->pt.resume == PT_RESUME_SINGLEBLOCK && t->pt.tracer) {
+			uint8_t code[16];
+			uint64_t from = t->pt.block_rip, to = vcpu_regs(t->vcpu)->rip;
+			if (mm && !mm_peek_force(mm, code, from, sizeof code) &&
+			    !blockstep_branch_taken(code, sizeof code, from, to)) {
+				t->pt.block_rip = to;
+				return true;
+			}
+		}
 		pthread_mutex_lock(&t->k->mu);
 		t->pt.debugreg[6] = DR_STEP;
 		pthread_mutex_unlock(&t->k->mu);

@@ -5,6 +5,8 @@
 #include <cpuid.h>
 #include <elf.h>
 #include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <stddef.h>
 #include <errno.h>
 #include <linux/ptrace.h>
@@ -195,7 +197,8 @@ static long resume(struct task *x, enum pt_resume how, uint64_t sig)
 	if (!valid_signal(sig))
 		return -EIO;
 	struct kvm_regs *r = vcpu_regs(x->vcpu);
-	bool step = how == PT_RESUME_SINGLESTEP || how == PT_RESUME_SYSEMU_SINGLESTEP;
+	bool step = how == PT_RESUME_SINGLESTEP || how == PT_RESUME_SYSEMU_SINGLESTEP ||
+		    how == PT_RESUME_SINGLEBLOCK;
 	if (step && !(r->rflags & RFLAGS_TF)) {
 		r->rflags |= RFLAGS_TF;
 		x->pt.forced_tf = true;
@@ -373,6 +376,83 @@ static long syscall_info(struct task *x, uint64_t size, struct io *io)
 	return (long)full;
 }
 
+#ifndef PTRACE_SET_SYSCALL_INFO
+#define PTRACE_SET_SYSCALL_INFO 0x4212 /* Linux 6.16 */
+#endif
+/* Linux 6.16's struct ptrace_syscall_info: pad[3] became reserved and flags, and the
+ * seccomp member gained a reserved word (88 bytes). */
+struct syscall_info_v2 {
+	uint8_t op, reserved;
+	uint16_t flags;
+	uint32_t arch;
+	uint64_t instruction_pointer, stack_pointer;
+	union {
+		struct {
+			uint64_t nr, args[6];
+		} entry;
+		struct {
+			int64_t rval;
+			uint8_t is_error;
+		} exit;
+		struct {
+			uint64_t nr, args[6];
+			uint32_t ret_data, reserved2;
+		} seccomp;
+	};
+};
+
+/* The op GET_SYSCALL_INFO reports for x's stop (Linux's ptrace_get_syscall_info_op). */
+static int syscall_stop_op(const struct task *x)
+{
+	if (x->pt.siginfo.si_code == (SIGTRAP | 0x80) && x->pt.kind == PT_STOP_SYSCALL_ENTER)
+		return PTRACE_SYSCALL_INFO_ENTRY;
+	if (x->pt.siginfo.si_code == (SIGTRAP | 0x80) && x->pt.kind == PT_STOP_SYSCALL_EXIT)
+		return PTRACE_SYSCALL_INFO_EXIT;
+	if (x->pt.kind == PT_STOP_EVENT && x->pt.siginfo.si_code == (SIGTRAP | PTRACE_EVENT_SECCOMP << 8))
+		return PTRACE_SYSCALL_INFO_SECCOMP;
+	return PTRACE_SYSCALL_INFO_NONE;
+}
+
+/* PTRACE_SET_SYSCALL_INFO (Linux 6.16): the number and arguments at an entry or
+ * seccomp stop, the result at an exit stop; the kind of stop cannot change. */
+static long set_syscall_info(struct task *x, const struct io *io)
+{
+	struct syscall_info_v2 si;
+	struct kvm_regs *r = vcpu_regs(x->vcpu);
+
+	memcpy(&si, io->buf, sizeof si);
+	if (si.flags || si.reserved)
+		return -EINVAL;
+	if (syscall_stop_op(x) != si.op)
+		return -EINVAL;
+	switch (si.op) {
+	case PTRACE_SYSCALL_INFO_SECCOMP:
+		if (si.seccomp.reserved2)
+			return -EINVAL;
+		__attribute__((fallthrough));
+	case PTRACE_SYSCALL_INFO_ENTRY: {
+		int nr = (int)si.entry.nr;
+		if ((int64_t)nr != (int64_t)si.entry.nr)
+			return -ERANGE;
+		x->orig_rax = (uint64_t)(int64_t)nr;
+		/* As Linux: with -1 (skip) the arguments stay, rax being the result. */
+		if (nr != -1) {
+			uint64_t *a[6] = {(uint64_t *)&r->rdi, (uint64_t *)&r->rsi, (uint64_t *)&r->rdx,
+					  (uint64_t *)&r->r10, (uint64_t *)&r->r8, (uint64_t *)&r->r9};
+			for (int i = 0; i < 6; i++)
+				*a[i] = si.entry.args[i];
+			vcpu_regs_changed(x->vcpu);
+		}
+		return 0;
+	}
+	case PTRACE_SYSCALL_INFO_EXIT:
+		r->rax = (uint64_t)si.exit.rval;
+		vcpu_regs_changed(x->vcpu);
+		return 0;
+	}
+	return -EINVAL;
+}
+
 /* Requests on a tracee x that t traces. Preconditions: k->mu held. */
 static long request(struct task *t, struct task *x, long req, uint64_t addr, uint64_t data,
 		    struct io *io)
@@ -423,6 +503,16 @@ static long request(struct task *t, struct task *x, long req, uint64_t addr, uin
 	}
 	case PTRACE_GET_SYSCALL_INFO:
 		return syscall_info(x, addr, io);
+	case PTRACE_SET_SYSCALL_INFO:
+		return set_syscall_info(x, io);
+	case PTRACE_GET_RSEQ_CONFIGURATION: {
+		/* No task registers rseq (it is ENOSYS): the configuration is all zero. */
+		struct ptrace_rseq_configuration conf;
+		memset(&conf, 0, sizeof conf);
+		io->out_len = addr < sizeof conf ? addr : sizeof conf;
+		memcpy(io->buf, &conf, io->out_len);
+		return sizeof conf;
+	}
 	case PTRACE_GETSIGINFO:
 		if (!x->pt.has_siginfo)
 			return -EINVAL;
@@ -448,6 +538,7 @@ static long request(struct task *t, struct task *x, long req, uint64_t addr, uin
 		x->blocked = m & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
 		return 0;
 	}
+	case PTRACE_OLDSETOPTIONS: /* the same request, kept by Linux on x86 */
 	case PTRACE_SETOPTIONS:
 		if (data & ~(uint64_t)PT_OPTIONS_VALID)
 			return -EINVAL;
@@ -463,6 +554,8 @@ static long request(struct task *t, struct task *x, long req, uint64_t addr, uin
 		return resume(x, PT_RESUME_SYSCALL, data);
 	case PTRACE_SINGLESTEP:
 		return resume(x, PT_RESUME_SINGLESTEP, data);
+	case PTRACE_SINGLEBLOCK:
+		return resume(x, PT_RESUME_SINGLEBLOCK, data);
 	case PTRACE_SYSEMU:
 		return resume(x, PT_RESUME_SYSEMU, data);
 	case PTRACE_SYSEMU_SINGLESTEP:
@@ -576,6 +669,46 @@ static long peek_siginfo(struct task *t, int pid, uint64_t addr, uint64_t data)
 	return r;
 }
 
+/* PTRACE_SECCOMP_GET_FILTER and PTRACE_SECCOMP_GET_METADATA (Linux's
+ * seccomp_get_filter/seccomp_get_metadata): for a tracer with CAP_SYS_ADMIN and no
+ * filters of its own. */
+static long seccomp_request(struct task *t, int pid, long req, uint64_t addr, uint64_t data)
+{
+	struct seccomp_metadata md = {0};
+	void *prog = NULL;
+	unsigned len = 0;
+	bool log = false;
+	long r;
+
+	if (req == PTRACE_SECCOMP_GET_METADATA) {
+		if (addr < sizeof md.filter_off)
+			return -EINVAL;
+		if (get_user(t, &md.filter_off, data, sizeof md.filter_off))
+			return -EFAULT;
+	}
+	pthread_mutex_lock(&t->k->mu);
+	struct task *x = tracee_of(t, pid, false);
+	if (!x)
+		r = -ESRCH;
+	else if (!cred_capable(&t->proc->cred, CAP_SYS_ADMIN) || atomic_load(&t->seccomp.mode))
+		r = -EACCES;
+	else
+		r = seccomp_filter_copy(x, req == PTRACE_SECCOMP_GET_METADATA ? md.filter_off : addr, &prog,
+					&len, &log);
+	pthread_mutex_unlock(&t->k->mu);
+	if (!r && req == PTRACE_SECCOMP_GET_FILTER) {
+		r = len;
+		if (data && put_user(t, data, prog, len * sizeof(struct sock_filter)))
+			r = -EFAULT;
+	} else if (!r) {
+		uint64_t size = addr < sizeof md ? addr : sizeof md;
+		md.flags = log ? SECCOMP_FILTER_FLAG_LOG : 0;
+		r = put_user(t, data, &md, size) ? -EFAULT : (long)size;
+	}
+	free(prog);
+	return r;
+}
+
 /* What a request reads from the tracer before it runs: -EFAULT when it cannot. */
 static long fetch_input(struct task *t, long req, uint64_t addr, uint64_t data, struct io *io)
 {
@@ -586,12 +719,22 @@ static long fetch_input(struct task *t, long req, uint64_t addr, uint64_t data, 
 	case PTRACE_SETFPREGS: len = FXSAVE_SIZE; break;
 	case PTRACE_SETSIGINFO: len = sizeof(siginfo_t); break;
 	case PTRACE_SET_THREAD_AREA: len = sizeof(struct user_desc); break;
+	case PTRACE_SET_SYSCALL_INFO:
+		/* As Linux: at least the whole struct; what follows it is not read. */
+		if (addr < sizeof(struct syscall_info_v2))
+			return -EINVAL;
+		len = sizeof(struct syscall_info_v2);
+		break;
 	case PTRACE_SETSIGMASK: len = addr == sizeof(ksigset_t) ? sizeof(ksigset_t) : 0; break;
 	case PTRACE_GETREGSET:
 	case PTRACE_SETREGSET: {
 		struct iovec iov;
 		if (get_user(t, &iov, data, sizeof iov))
 			return -EFAULT;
+		/* NT_386_IOPERM: no task has an I/O bitmap (ioperm is not offered): as
+		 * Linux's ioperm_get() without one; the regset has no setter. */
+		if (addr == NT_386_IOPERM && iov.iov_len % 8 == 0)
+			return req == PTRACE_GETREGSET ? -ENXIO : -EOPNOTSUPP;
 		uint64_t size = regset_size(addr);
 		/* As Linux's ptrace_regset(): whole 8-byte elements only. */
 		if (!size || iov.iov_len % 8)
@@ -623,6 +766,8 @@ SYSCALL(ptrace)
 		return memory_request(t, pid, req, addr, data);
 	if (req == PTRACE_PEEKSIGINFO)
 		return peek_siginfo(t, pid, addr, data);
+	if (req == PTRACE_SECCOMP_GET_FILTER || req == PTRACE_SECCOMP_GET_METADATA)
+		return seccomp_request(t, pid, req, addr, data);
 	struct io *io = calloc(1, sizeof *io);
 	if (!io)
 		return -ENOMEM;

@@ -25,6 +25,7 @@ enum pt_resume {
 	PT_RESUME_CONT,
 	PT_RESUME_SYSCALL,
 	PT_RESUME_SINGLESTEP,
+	PT_RESUME_SINGLEBLOCK, /* a step that stops only after a taken branch */
 	PT_RESUME_SYSEMU,
 	PT_RESUME_SYSEMU_SINGLESTEP,
 };
@@ -87,6 +88,7 @@ struct task_ptrace {
 	int hw_step;           /* HW_STEP_* */
 	uint64_t hw_step_addr, hw_step_cr2;
 	bool hw_step_write, hw_step_tf;
+	uint64_t block_rip;    /* PTRACE_SINGLEBLOCK: where the current step began */
 };
 
 /* May t attach to x (PTRACE_ATTACH/SEIZE, process_vm_*)? As Linux's

@@ -101,7 +101,8 @@ bool ptrace_syscall_enter(struct task *t)
 	bool skip = false;
 
 	pthread_mutex_lock(&k->mu);
-	if (pt->tracer && !pt->exiting && pt->resume != PT_RESUME_CONT && pt->resume != PT_RESUME_SINGLESTEP) {
+	if (pt->tracer && !pt->exiting && pt->resume != PT_RESUME_CONT && pt->resume != PT_RESUME_SINGLESTEP &&
+	    pt->resume != PT_RESUME_SINGLEBLOCK) {
 		bool emu = pt->resume == PT_RESUME_SYSEMU || pt->resume == PT_RESUME_SYSEMU_SINGLESTEP;
 		syscall_stop(t, PT_STOP_SYSCALL_ENTER);
 		skip = emu || (int64_t)t->orig_rax == -1 || t->killed;
@@ -117,7 +118,7 @@ void ptrace_syscall_exit(struct task *t, bool skipped)
 
 	pthread_mutex_lock(&k->mu);
 	if (pt->tracer && !pt->exiting && !t->killed) {
-		if (pt->resume == PT_RESUME_SINGLESTEP) {
+		if (pt->resume == PT_RESUME_SINGLESTEP || pt->resume == PT_RESUME_SINGLEBLOCK) {
 			/* As Linux's user_single_step_report(): the step over `syscall` ends here. */
 			siginfo_t info;
 			memset(&info, 0, sizeof info);
@@ -196,7 +197,8 @@ void ptrace_handler_entered(struct task *t)
 {
 	struct task_ptrace *pt = &t->pt;
 
-	if (pt->exiting || (pt->resume != PT_RESUME_SINGLESTEP && pt->resume != PT_RESUME_SYSEMU_SINGLESTEP))
+	if (pt->exiting || (pt->resume != PT_RESUME_SINGLESTEP && pt->resume != PT_RESUME_SYSEMU_SINGLESTEP &&
+			    pt->resume != PT_RESUME_SINGLEBLOCK))
 		return;
 	/* Linux's ptrace_notify(SIGTRAP): si_code is the exit code, SIGTRAP itself. */
 	trap_info(t, SIGTRAP, SIGTRAP);
