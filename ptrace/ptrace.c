@@ -25,6 +25,7 @@
 #include "ptrace/hwbp.h"
 #include "ptrace/internal.h"
 #include "ptrace/ptrace.h"
+#include "ptrace/status.h"
 #include "ptrace/user_regs.h"
 #include "vmm/log.h"
 #include "vmm/vcpu.h"
@@ -38,8 +39,6 @@
 /* The kernel's struct user ends with error_code and fault_address after u_debugreg,
  * which glibc's <sys/user.h> leaves out. */
 #define KERNEL_USER_SIZE (sizeof(struct user) + 16)
-/* Every PTRACE_O_* Linux accepts (PTRACE_O_MASK). */
-#define PT_OPTIONS_VALID (0xffu | PTRACE_O_EXITKILL | PTRACE_O_SUSPEND_SECCOMP)
 
 static struct ureg_ctx regs_of(struct task *x)
 {
@@ -139,9 +138,9 @@ static long attach(struct task *t, int pid, uint64_t addr, uint64_t data, bool s
 	if (seize) {
 		if (addr)
 			return -EIO;
-		/* As Linux: unknown options are EIO here (EINVAL for SETOPTIONS). */
-		if (data & ~(uint64_t)PT_OPTIONS_VALID)
-			return -EIO;
+		int r = pt_options_check(data, true);
+		if (r)
+			return r;
 	}
 	struct task *x = kernel_find_task(t->k, pid);
 	if (!x) {
@@ -540,7 +539,7 @@ static long request(struct task *t, struct task *x, long req, uint64_t addr, uin
 	}
 	case PTRACE_OLDSETOPTIONS: /* the same request, kept by Linux on x86 */
 	case PTRACE_SETOPTIONS:
-		if (data & ~(uint64_t)PT_OPTIONS_VALID)
+		if (pt_options_check(data, false))
 			return -EINVAL;
 		x->pt.options = (unsigned)data;
 		return 0;

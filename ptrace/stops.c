@@ -13,6 +13,7 @@
 #include "kernel/sig_send.h"
 #include "ptrace/internal.h"
 #include "ptrace/ptrace.h"
+#include "ptrace/status.h"
 #include "vmm/vcpu.h"
 
 #define RFLAGS_TF 0x100ull
@@ -60,7 +61,7 @@ static int stop_locked(struct task *t, enum pt_stop_kind kind, int exit_code)
 		return 0;
 	pt->stopped = true;
 	pt->report = true;
-	pt->wstatus = (exit_code << 8) | 0x7f;
+	pt->wstatus = pt_stop_wstatus(exit_code);
 	pt->kind = kind;
 	pt->exit_code = 0;
 	notify_tracer(t, CLD_TRAPPED, exit_code & 0x7f);
@@ -78,7 +79,7 @@ static int stop_locked(struct task *t, enum pt_stop_kind kind, int exit_code)
  * is sent (not delivered as is). Preconditions: k->mu held. */
 static void syscall_stop(struct task *t, enum pt_stop_kind kind)
 {
-	int exit_code = SIGTRAP | ((t->pt.options & PTRACE_O_TRACESYSGOOD) ? 0x80 : 0);
+	int exit_code = pt_syscall_code(t->pt.options);
 
 	trap_info(t, SIGTRAP, exit_code);
 	/* GETEVENTMSG says which side of the call this is (Linux's PTRACE_EVENTMSG_*). */
@@ -178,16 +179,16 @@ bool ptrace_group_stop(struct task *t)
 			task_sleep_nosignal(t);
 		if (pt->listening && pt->tracer && !t->killed) {
 			pt->listening = false;
-			trap_info(t, SIGTRAP, SIGTRAP | PTRACE_EVENT_STOP << 8);
-			stop_locked(t, PT_STOP_EVENT, SIGTRAP | PTRACE_EVENT_STOP << 8);
+			trap_info(t, SIGTRAP, pt_event_code(PTRACE_EVENT_STOP));
+			stop_locked(t, PT_STOP_EVENT, pt_event_code(PTRACE_EVENT_STOP));
 		}
 		pt->listening = false;
 		return true;
 	}
 	if (pt->interrupt) {
 		pt->interrupt = false;
-		trap_info(t, SIGTRAP, SIGTRAP | PTRACE_EVENT_STOP << 8);
-		stop_locked(t, PT_STOP_EVENT, SIGTRAP | PTRACE_EVENT_STOP << 8);
+		trap_info(t, SIGTRAP, pt_event_code(PTRACE_EVENT_STOP));
+		stop_locked(t, PT_STOP_EVENT, pt_event_code(PTRACE_EVENT_STOP));
 		return true;
 	}
 	return false;
@@ -217,7 +218,7 @@ bool ptrace_event(struct task *t, int event, uint64_t msg)
 
 	pthread_mutex_lock(&k->mu);
 	if (event_enabled(&t->pt, event) && !t->killed) {
-		int exit_code = SIGTRAP | event << 8;
+		int exit_code = pt_event_code(event);
 		t->pt.message = msg;
 		trap_info(t, SIGTRAP, exit_code);
 		stop_locked(t, PT_STOP_EVENT, exit_code); /* a signal to resume with is dropped */
