@@ -146,7 +146,12 @@ stdin_file() {
 # build SRC VARIANT BIN -> 0 on success; compiler output in BIN.log
 build() {
     local src=$1 variant=$2 bin=$3 cc
-    if [ -x "$bin" ] && { [ "$MODE" = prebuilt ] || [ ! "$src" -nt "$bin" ]; }; then
+    # Up to date: newer than its source and than the headers beside it.
+    local stale=0 h
+    for h in "$src" "$(dirname "$src")"/*.h; do
+        [ -e "$h" ] && [ "$h" -nt "$bin" ] && stale=1
+    done
+    if [ -x "$bin" ] && { [ "$MODE" = prebuilt ] || [ $stale = 0 ]; }; then
         return 0
     fi
     local link=-static

@@ -34,141 +34,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ptrace_common.h"
+
 #ifndef NT_X86_XSTATE
 #define NT_X86_XSTATE 0x202
 #endif
 /* The rflags bits a tracer may change (Linux's FLAG_MASK). */
 #define USER_FLAG_MASK 0x54dd5UL /* CF PF AF ZF SF TF DF OF NT RF AC */
 #define EFLAGS_DF 0x400UL
-
-static const char *yesno(int b) { return b ? "yes" : "no"; }
-
-static const char *errname(int e)
-{
-    static char buf[32];
-    switch (e) {
-    case 0: return "none";
-    case EPERM: return "EPERM";
-    case ESRCH: return "ESRCH";
-    case EINTR: return "EINTR";
-    case EIO: return "EIO";
-    case EBADF: return "EBADF";
-    case ECHILD: return "ECHILD";
-    case EAGAIN: return "EAGAIN";
-    case EFAULT: return "EFAULT";
-    case EBUSY: return "EBUSY";
-    case EINVAL: return "EINVAL";
-    case ENOSYS: return "ENOSYS";
-    case EACCES: return "EACCES";
-    default: snprintf(buf, sizeof buf, "errno %d", e); return buf;
-    }
-}
-
-/* Own table: strsignal() differs between glibc and musl. */
-static const char *signame(int sig)
-{
-    static const char *const names[32] = {
-        [SIGHUP] = "SIGHUP", [SIGINT] = "SIGINT", [SIGQUIT] = "SIGQUIT", [SIGILL] = "SIGILL",
-        [SIGTRAP] = "SIGTRAP", [SIGABRT] = "SIGABRT", [SIGBUS] = "SIGBUS", [SIGFPE] = "SIGFPE",
-        [SIGKILL] = "SIGKILL", [SIGUSR1] = "SIGUSR1", [SIGSEGV] = "SIGSEGV", [SIGUSR2] = "SIGUSR2",
-        [SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM", [SIGTERM] = "SIGTERM", [SIGCHLD] = "SIGCHLD",
-        [SIGCONT] = "SIGCONT", [SIGSTOP] = "SIGSTOP", [SIGTSTP] = "SIGTSTP", [SIGSYS] = "SIGSYS",
-    };
-    static char buf[4][16];
-    static int n;
-    if (sig > 0 && sig < 32 && names[sig])
-        return names[sig];
-    if (sig == (SIGTRAP | 0x80))
-        return "SIGTRAP|0x80";
-    n = (n + 1) % 4;
-    snprintf(buf[n], sizeof buf[n], "SIG%d", sig);
-    return buf[n];
-}
-
-static const char *event_name(int ev)
-{
-    switch (ev) {
-    case PTRACE_EVENT_FORK: return "FORK";
-    case PTRACE_EVENT_VFORK: return "VFORK";
-    case PTRACE_EVENT_CLONE: return "CLONE";
-    case PTRACE_EVENT_EXEC: return "EXEC";
-    case PTRACE_EVENT_VFORK_DONE: return "VFORK_DONE";
-    case PTRACE_EVENT_EXIT: return "EXIT";
-    case PTRACE_EVENT_SECCOMP: return "SECCOMP";
-    case PTRACE_EVENT_STOP: return "STOP";
-    default: return "?";
-    }
-}
-
-/* A wait status in words: never a pid or an address. */
-static const char *status_str(int st)
-{
-    static char buf[4][64];
-    static int n;
-    n = (n + 1) % 4;
-    char *b = buf[n];
-    if (WIFEXITED(st))
-        snprintf(b, 64, "exited %d", WEXITSTATUS(st));
-    else if (WIFSIGNALED(st))
-        snprintf(b, 64, "killed by %s", signame(WTERMSIG(st)));
-    else if (WIFSTOPPED(st) && (st >> 16) != 0)
-        snprintf(b, 64, "event %s stop (%s)", event_name(st >> 16), signame(WSTOPSIG(st)));
-    else if (WIFSTOPPED(st))
-        snprintf(b, 64, "stopped by %s", signame(WSTOPSIG(st)));
-    else if (WIFCONTINUED(st))
-        snprintf(b, 64, "continued");
-    else
-        snprintf(b, 64, "status 0x%x", st);
-    return b;
-}
-
-static pid_t xfork(void)
-{
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid < 0) {
-        perror("fork");
-        exit(1);
-    }
-    return pid;
-}
-
-/* waitpid that retries EINTR and gives up loudly on anything else. */
-static int xwait(pid_t pid, int flags)
-{
-    int st;
-    pid_t w;
-    do
-        w = waitpid(pid, &st, flags);
-    while (w < 0 && errno == EINTR);
-    if (w != pid) {
-        printf("waitpid returned %d (%s)\n", (int)w, errname(errno));
-        exit(1);
-    }
-    return st;
-}
-
-/* ptrace that must succeed. */
-static long xptrace(int req, pid_t pid, void *addr, void *data)
-{
-    errno = 0;
-    long r = ptrace(req, pid, addr, data);
-    if (r == -1 && errno) {
-        printf("ptrace request 0x%x failed: %s\n", req, errname(errno));
-        exit(1);
-    }
-    return r;
-}
-
-/* ptrace expected to fail: the errno, or "none" if it succeeded. */
-static const char *ptrace_err(int req, pid_t pid, void *addr, void *data)
-{
-    errno = 0;
-    long r = ptrace(req, pid, addr, data);
-    if (r == -1 && errno)
-        return errname(errno);
-    return "none (succeeded)";
-}
 
 static int report_fd = -1;
 static void report(const char *fmt, ...)
