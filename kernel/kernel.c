@@ -55,6 +55,14 @@ int kernel_alloc_pid(struct kernel *k)
 	return -EAGAIN;
 }
 
+struct task *process_leader(const struct process *p)
+{
+	for (struct task *x = p->threads; x; x = x->thread_next)
+		if (x->tid == p->pid)
+			return x;
+	return NULL;
+}
+
 void task_kick(struct task *t)
 {
 	atomic_fetch_or(&t->work, TASK_WORK_SIGNAL);

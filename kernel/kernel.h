@@ -50,6 +50,8 @@ struct kernel {
 int kernel_alloc_pid(struct kernel *k);
 /* Preconditions: k->mu held. The live task with this tid, or NULL. */
 struct task *kernel_find_task(struct kernel *k, int tid);
+/* The thread whose tid is p's pid, or NULL once it has ended. Preconditions: k->mu held. */
+struct task *process_leader(const struct process *p);
 /* Preconditions: k->mu held. The live or zombie process with this pid, or NULL. */
 struct process *kernel_find_process(struct kernel *k, int pid);
 

@@ -37,19 +37,10 @@ static struct process *lookup(struct task *t, const char *path, const char **res
 	return kernel_find_process(t->k, (int)pid);
 }
 
-/* The thread whose tid is the pid, or NULL once it has ended. Preconditions: k->mu held. */
-static const struct task *leader(const struct process *p)
-{
-	for (const struct task *x = p->threads; x; x = x->thread_next)
-		if (x->tid == p->pid)
-			return x;
-	return NULL;
-}
-
 /* As Linux: the state of the group leader; a task reading its own is running. */
 static char state_char(const struct process *p, const struct task *reader)
 {
-	const struct task *l = leader(p);
+	const struct task *l = process_leader(p);
 
 	if (p->state == PROC_ZOMBIE)
 		return 'Z';
@@ -75,7 +66,7 @@ static const char *state_name(char c)
 
 static int tracer_pid(const struct process *p)
 {
-	const struct task *l = leader(p);
+	const struct task *l = process_leader(p);
 
 	return l && l->pt.tracer ? l->pt.tracer->proc->pid : 0;
 }
@@ -84,7 +75,7 @@ static int tracer_pid(const struct process *p)
 static void write_status(FILE *f, struct process *p, const struct task *reader)
 {
 	char st = state_char(p, reader);
-	const struct task *l = leader(p);
+	const struct task *l = process_leader(p);
 	ksigset_t ign = 0, cgt = 0, blk = p->threads ? p->threads->blocked : 0;
 	for (int s = 1; s <= HV_NSIG; s++) {
 		uint64_t h = p->sighand ? p->sighand->action[s - 1].handler : 0;

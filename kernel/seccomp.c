@@ -88,7 +88,6 @@ static void fill_data(struct task *t, uint64_t nr, struct seccomp_data *d)
 static void send_sigsys(struct task *t, const struct seccomp_data *d, uint32_t data, bool kill)
 {
 	siginfo_t info;
-	struct process *p = t->proc;
 
 	memset(&info, 0, sizeof info);
 	info.si_signo = SIGSYS;
@@ -98,15 +97,8 @@ static void send_sigsys(struct task *t, const struct seccomp_data *d, uint32_t d
 	info.si_arch = d->arch;
 	info.si_syscall = d->nr;
 	pthread_mutex_lock(&t->k->mu);
-	struct ksigaction *act = &p->sighand->action[SIGSYS - 1];
-	if (kill || act->handler == (uint64_t)(uintptr_t)SIG_IGN || (t->blocked & SIGBIT(SIGSYS))) {
-		if (kill || act->handler == (uint64_t)(uintptr_t)SIG_IGN)
-			act->handler = (uint64_t)(uintptr_t)SIG_DFL;
-		t->blocked &= ~SIGBIT(SIGSYS);
-	}
-	sig_send(p, t, SIGSYS, &info);
+	sig_force(t, &info, kill);
 	pthread_mutex_unlock(&t->k->mu);
-	atomic_fetch_or(&t->work, TASK_WORK_SIGNAL);
 }
 
 static bool strict_allowed(uint64_t nr)

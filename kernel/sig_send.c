@@ -111,6 +111,19 @@ static bool ignored(struct process *p, struct task *t, int signo)
 	return false;
 }
 
+void sig_force(struct task *t, const siginfo_t *info, bool to_default)
+{
+	int signo = info->si_signo;
+	struct ksigaction *act = &t->proc->sighand->action[signo - 1];
+
+	if (to_default || act->handler == (uint64_t)(uintptr_t)SIG_IGN || (t->blocked & SIGBIT(signo))) {
+		act->handler = (uint64_t)(uintptr_t)SIG_DFL;
+		t->blocked &= ~SIGBIT(signo);
+	}
+	sig_send(t->proc, t, signo, info);
+	atomic_fetch_or(&t->work, TASK_WORK_SIGNAL);
+}
+
 void sig_group_exit(struct process *p, int wstatus)
 {
 	if (!p->group_exiting) {

@@ -32,6 +32,11 @@ int sig_send(struct process *p, struct task *t, int signo, const siginfo_t *info
  * unless a group exit is already under way. Preconditions: k->mu held. */
 void sig_group_exit(struct process *p, int wstatus);
 
+/* A signal the task cannot escape (Linux's force_sig_info_to_task): a faulting
+ * instruction's, a seccomp SIGSYS, a debug trap. When t blocks or ignores it, it is
+ * unblocked and its action reset to the default; to_default resets it anyway (a
+ * death the handler must not catch). Preconditions: k->mu held. */
+void sig_force(struct task *t, const siginfo_t *info, bool to_default);
 /* Takes the next deliverable signal of t (synchronous faults first, then the lowest
  * number, thread queue before process queue). Returns its number, 0 if none.
  * Preconditions: k->mu held. */

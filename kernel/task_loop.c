@@ -206,14 +206,8 @@ static void force_fault_signal(struct task *t, const struct fault_signal *fs, co
 	t->fault_err = ev->error_code;
 	t->fault_cr2 = ev->vector == VEC_PF ? ev->cr2 : 0;
 	pthread_mutex_lock(&k->mu);
-	struct ksigaction *act = &t->proc->sighand->action[fs->signo - 1];
-	if (act->handler == (uint64_t)(uintptr_t)SIG_IGN || (t->blocked & SIGBIT(fs->signo))) {
-		act->handler = (uint64_t)(uintptr_t)SIG_DFL;
-		t->blocked &= ~SIGBIT(fs->signo);
-	}
-	sig_send(t->proc, t, fs->signo, &info);
+	sig_force(t, &info, false);
 	pthread_mutex_unlock(&k->mu);
-	atomic_fetch_or(&t->work, TASK_WORK_SIGNAL);
 }
 
 static void run_syscall(struct task *t, uint64_t nr)
@@ -231,13 +225,13 @@ static void run_syscall(struct task *t, uint64_t nr)
 	/* The syscall-enter-stop: the tracer may change the number and the arguments, or
 	 * skip the call (its rax is then the result). */
 	if (traced && ptrace_syscall_enter(t)) {
-		ptrace_syscall_exit(t, true);
+		ptrace_syscall_exit(t);
 		return;
 	}
 	/* Then seccomp, which may refuse the call (or let the tracer change it). */
 	if (atomic_load_explicit(&t->seccomp.mode, memory_order_relaxed) && !seccomp_syscall_allowed(t)) {
 		if (traced && !t->has_exited)
-			ptrace_syscall_exit(t, true);
+			ptrace_syscall_exit(t);
 		return;
 	}
 	nr = t->orig_rax;
@@ -249,14 +243,14 @@ static void run_syscall(struct task *t, uint64_t nr)
 		t->orig_rax = (uint64_t)-1;
 		t->restart_deadline_ns = 0; /* a later restart_syscall is EINTR, as Linux */
 		if (traced && !t->has_exited)
-			ptrace_syscall_exit(t, false);
+			ptrace_syscall_exit(t);
 		return;
 	}
 	r->rax = (uint64_t)ret;
 	vcpu_regs_changed(t->vcpu);
 	if (traced && !t->has_exited) {
 		/* The exit stop shows the raw result, ERESTART* included, as Linux. */
-		ptrace_syscall_exit(t, false);
+		ptrace_syscall_exit(t);
 		ret = (long)r->rax;
 	}
 	if (is_restart(ret)) {

@@ -5,16 +5,13 @@
 #include <signal.h>
 #include <string.h>
 
+#include "arch/x86_64/cpu.h"
 #include "kernel/kernel.h"
 #include "kernel/sig_send.h"
 #include "ptrace/blockstep.h"
 #include "ptrace/user_regs.h"
 #include "vmm/vcpu.h"
 
-#define RFLAGS_TF 0x100ull
-#define RFLAGS_RF 0x10000ull
-#define DR_STEP 0x4000ull /* DR6.BS */
-#define DR7_RESERVED 0xfc00ull
 #define RW_EXEC 0
 #define RW_IO 2
 #define HW_STEP_NONE 0
@@ -169,14 +166,8 @@ static void report(struct task *t, int i)
 	info.si_addr = (void *)(uintptr_t)vcpu_regs(t->vcpu)->rip;
 	pthread_mutex_lock(&t->k->mu);
 	t->pt.debugreg[6] = 1ull << i;
-	struct ksigaction *act = &t->proc->sighand->action[SIGTRAP - 1];
-	if (act->handler == (uint64_t)(uintptr_t)SIG_IGN || (t->blocked & SIGBIT(SIGTRAP))) {
-		act->handler = (uint64_t)(uintptr_t)SIG_DFL;
-		t->blocked &= ~SIGBIT(SIGTRAP);
-	}
-	sig_send(t->proc, t, SIGTRAP, &info);
+	sig_force(t, &info, false);
 	pthread_mutex_unlock(&t->k->mu);
-	atomic_fetch_or(&t->work, TASK_WORK_SIGNAL);
 }
 
 bool hwbp_on_int3(struct task *t)
@@ -233,7 +224,7 @@ bool hwbp_on_debug_trap(struct task *t)
 			}
 		}
 		pthread_mutex_lock(&t->k->mu);
-		t->pt.debugreg[6] = DR_STEP;
+		t->pt.debugreg[6] = DR6_BS;
 		pthread_mutex_unlock(&t->k->mu);
 		return false;
 	}
@@ -260,7 +251,7 @@ bool hwbp_on_debug_trap(struct task *t)
 		report(t, hit);
 	} else if (t->pt.hw_step_tf) {
 		pthread_mutex_lock(&t->k->mu);
-		t->pt.debugreg[6] = DR_STEP;
+		t->pt.debugreg[6] = DR6_BS;
 		pthread_mutex_unlock(&t->k->mu);
 	}
 	/* A step the tracer asked for ends here too: its trap is reported as well. */

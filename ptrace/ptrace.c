@@ -17,6 +17,7 @@
 #include <sys/user.h>
 #include <unistd.h>
 
+#include "arch/x86_64/cpu.h"
 #include "kernel/kernel.h"
 #include "kernel/sig_send.h"
 #include "kernel/syscall.h"
@@ -31,11 +32,8 @@
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
-#define RFLAGS_TF 0x100ull
 #define XSAVE_MAX 4096
 #define FXSAVE_SIZE 512
-/* DR6 bits that read as 1 when nothing happened (Linux's DR6_RESERVED). */
-#define DR6_RESERVED 0xffff0ff0ull
 /* The kernel's struct user ends with error_code and fault_address after u_debugreg,
  * which glibc's <sys/user.h> leaves out. */
 #define KERNEL_USER_SIZE (sizeof(struct user) + 16)
@@ -119,15 +117,11 @@ static long traceme(struct task *t)
 		return -EPERM;
 	/* The tracer is the parent's thread that forked us (Linux's real_parent), or its
 	 * leader when that one is gone. */
-	struct task *tr = NULL, *lead = NULL;
-	for (struct task *x = parent->threads; x; x = x->thread_next) {
-		if (x->tid == t->proc->creator_tid)
-			tr = x;
-		if (x->tid == parent->pid)
-			lead = x;
-	}
+	struct task *tr = kernel_find_task(t->k, t->proc->creator_tid);
+	if (!tr || tr->proc != parent)
+		tr = process_leader(parent);
 	if (!tr)
-		tr = lead ? lead : parent->threads;
+		tr = parent->threads;
 	ptrace_link(tr, t);
 	return 0;
 }

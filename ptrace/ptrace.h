@@ -115,7 +115,7 @@ static inline bool ptrace_traced(struct task_ptrace *pt)
 bool ptrace_syscall_enter(struct task *t);
 /* After it ran (result in rax): the syscall-exit-stop, and the SIGTRAP of a step over
  * the `syscall` instruction. */
-void ptrace_syscall_exit(struct task *t, bool skipped);
+void ptrace_syscall_exit(struct task *t);
 /* A signal about to be delivered: the signal-delivery-stop. Returns the signal to
  * deliver instead (0: none), info updated. Preconditions: k->mu held. */
 int ptrace_signal(struct task *t, int signo, siginfo_t *info);

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "arch/x86_64/cpu.h"
 #include "kernel/kernel.h"
 #include "kernel/sig_send.h"
 #include "ptrace/internal.h"
@@ -16,7 +17,6 @@
 #include "ptrace/status.h"
 #include "vmm/vcpu.h"
 
-#define RFLAGS_TF 0x100ull
 
 /* SIGCHLD (CLD_TRAPPED) to the tracer's process and a wake-up for its waiters.
  * Preconditions: k->mu held; t traced. */
@@ -112,7 +112,7 @@ bool ptrace_syscall_enter(struct task *t)
 	return skip;
 }
 
-void ptrace_syscall_exit(struct task *t, bool skipped)
+void ptrace_syscall_exit(struct task *t)
 {
 	struct kernel *k = t->k;
 	struct task_ptrace *pt = &t->pt;
@@ -130,7 +130,6 @@ void ptrace_syscall_exit(struct task *t, bool skipped)
 			syscall_stop(t, PT_STOP_SYSCALL_EXIT);
 		}
 	}
-	(void)skipped;
 	pthread_mutex_unlock(&k->mu);
 }
 
@@ -251,17 +250,12 @@ void ptrace_exec(struct task *t, int old_tid)
 }
 
 /* Preconditions: k->mu held; child not traced. */
-static void link_tracee(struct task *tracer, struct task *child)
+void ptrace_link(struct task *tracer, struct task *child)
 {
 	child->pt.tracer = tracer;
 	child->pt.next = tracer->pt.tracees;
 	tracer->pt.tracees = child;
 	atomic_store(&child->pt.traced, true);
-}
-
-void ptrace_link(struct task *tracer, struct task *tracee)
-{
-	link_tracee(tracer, tracee);
 }
 
 int ptrace_clone_attach(struct task *parent, struct task *child, unsigned long clone_flags)
@@ -279,7 +273,7 @@ int ptrace_clone_attach(struct task *parent, struct task *child, unsigned long c
 		event = PTRACE_EVENT_FORK;
 	if (!event_enabled(pp, event) && !(clone_flags & CLONE_PTRACE))
 		return 0;
-	link_tracee(pp->tracer, child);
+	ptrace_link(pp->tracer, child);
 	child->pt.seized = pp->seized;
 	child->pt.options = pp->options;
 	/* As Linux's ptrace_init_task(): the new task's first stop is the attach stop. */

@@ -6,19 +6,6 @@
 
 #include "arch/x86_64/cpu.h"
 
-#define RF_CF 0x1ull
-#define RF_PF 0x4ull
-#define RF_AF 0x10ull
-#define RF_ZF 0x40ull
-#define RF_SF 0x80ull
-#define RF_TF 0x100ull
-#define RF_DF 0x400ull
-#define RF_OF 0x800ull
-#define RF_NT 0x4000ull
-#define RF_RF 0x10000ull
-#define RF_AC 0x40000ull
-/* As Linux's FLAG_MASK: what a tracer may change in RFLAGS. */
-#define USER_FLAG_MASK (RF_CF | RF_PF | RF_AF | RF_ZF | RF_SF | RF_TF | RF_DF | RF_OF | RF_NT | RF_RF | RF_AC)
 
 #define UR(field) offsetof(struct user_regs_struct, field)
 
@@ -74,7 +61,7 @@ int ureg_get(const struct ureg_ctx *c, unsigned long off, uint64_t *val)
 	} else if (off == UR(eflags)) {
 		*val = c->regs->rflags;
 		if (*c->forced_tf)
-			*val &= ~RF_TF;
+			*val &= ~RFLAGS_TF;
 	} else if (off == UR(fs_base)) {
 		*val = c->sregs->fs.base;
 	} else if (off == UR(gs_base)) {
@@ -101,11 +88,11 @@ int ureg_set(struct ureg_ctx *c, unsigned long off, uint64_t val)
 		*c->orig_rax = val;
 	} else if (off == UR(eflags)) {
 		/* As Linux's set_flags(): a TF the tracer writes is its own from now on. */
-		if (val & RF_TF)
+		if (val & RFLAGS_TF)
 			*c->forced_tf = false;
 		else if (*c->forced_tf)
-			val |= RF_TF;
-		c->regs->rflags = (c->regs->rflags & ~USER_FLAG_MASK) | (val & USER_FLAG_MASK);
+			val |= RFLAGS_TF;
+		c->regs->rflags = (c->regs->rflags & ~RFLAGS_PTRACE_MASK) | (val & RFLAGS_PTRACE_MASK);
 		c->regs_changed = true;
 	} else if (off == UR(fs_base) || off == UR(gs_base)) {
 		if (val >= PT_TASK_SIZE_MAX)

@@ -45,6 +45,14 @@
 #define RFLAGS_AC (1ull << 18)
 /* Flags a user may hold: what POPF can set at CPL 3 (Linux FLAG_MASK). */
 #define RFLAGS_USER_MASK 0x254dd5ull
+/* What a tracer may change in RFLAGS (Linux's FLAG_MASK of arch/x86/kernel/ptrace.c:
+ * CF PF AF ZF SF TF DF OF NT RF AC). */
+#define RFLAGS_PTRACE_MASK 0x54dd5ull
+
+/* Debug registers. */
+#define DR6_RESERVED 0xffff0ff0ull /* bits that read as 1 when nothing happened */
+#define DR6_BS (1ull << 14)        /* the trap was a single step */
+#define DR7_RESERVED 0xfc00ull
 
 #define MSR_STAR 0xC0000081u
 #define MSR_LSTAR 0xC0000082u
