@@ -15,11 +15,11 @@ SAN :=
 endif
 
 CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-missing-field-initializers -Wno-format-truncation \
-	-D_GNU_SOURCE -I. -I$(BUILD)/gen $(SAN) -MMD -MP
+	-D_GNU_SOURCE -I. -Iinclude -I$(BUILD)/gen $(SAN) -MMD -MP
 LDFLAGS := $(SAN)
 LDLIBS := -lelf -lpthread
 
-LIB_SRCS := $(wildcard vmm/*.c kernel/*.c ptrace/*.c arch/x86_64/*.c)
+LIB_SRCS := $(wildcard vmm/*.c kernel/*.c ptrace/*.c arch/x86_64/*.c tools/api/*.c tools/strace/*.c tools/gdb/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/guest-agent/agent.o $(BUILD)/guest-agent/vdso_blob.o
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
