@@ -101,7 +101,7 @@ static bool ignored(struct process *p, struct task *t, int signo)
 	if (t && ((t->blocked | t->sigwait_set) & SIGBIT(signo)))
 		return false;
 	/* A tracer sees even ignored signals (its signal-delivery-stop), as Linux. */
-	if (t && t->pt.tracer && signo != SIGKILL)
+	if (t && (t->pt.tracer || t->ht.s) && signo != SIGKILL)
 		return false;
 	uint64_t h = p->sighand->action[signo - 1].handler;
 	if (h == (uint64_t)(uintptr_t)SIG_IGN)
