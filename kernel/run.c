@@ -114,6 +114,7 @@ int hv_run_program(const struct hv_run_options *opt, int argc, char *const argv[
 	struct task *task;
 	sigset_t old_mask;
 	int r, envc = 0;
+	bool announced = false;
 
 	memset(res, 0, sizeof *res);
 	while (envp && envp[envc])
@@ -186,6 +187,10 @@ int hv_run_program(const struct hv_run_options *opt, int argc, char *const argv[
 	}
 	proc->threads = task;
 	proc->nthreads = 1;
+	if (opt->on_guest) {
+		opt->on_guest(opt->on_guest_arg, &k, true);
+		announced = true;
+	}
 
 	pthread_mutex_lock(&k.mu);
 	k.live_threads = 1;
@@ -263,6 +268,8 @@ out_proc:
 	}
 out_k:
 	host_guest_ended(&k, hv_run_status(res));
+	if (announced)
+		opt->on_guest(opt->on_guest_arg, &k, false);
 	procfs_cleanup(&k);
 	pcache_destroy(k.pcache); /* after the last address space: writes the files back */
 	pthread_cond_destroy(&k.itimer_cv);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 struct host_session;
+struct kernel;
 
 struct hv_run_options {
 	uint64_t mem_size;  /* guest RAM; 0 for the default */
@@ -19,6 +20,10 @@ struct hv_run_options {
 	int stdio[3];       /* host fds for the guest's 0, 1, 2 (-1: hvtrace's own) */
 	struct host_session *host; /* a host-side tracer of the first task (ptrace/host.h),
 				    * told of the guest's end; or NULL */
+	/* Called once the guest exists, just before its first task starts (running true),
+	 * and after its last task has ended (false), with no lock held; or NULL. */
+	void (*on_guest)(void *arg, struct kernel *k, bool running);
+	void *on_guest_arg;
 };
 
 #define HV_DEFAULT_MEM (2ull << 30)

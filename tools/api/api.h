@@ -19,7 +19,8 @@ struct hvt_session {
 	struct hv_run_result result;
 	/* hvt_attach: a VM of another process, reached over its control socket. */
 	bool remote;
-	int fd;
+	int fd;    /* the control connection */
+	int ev_fd; /* the event stream */
 };
 
 void hvt_set_spawn_error(const char *msg);
