@@ -237,13 +237,15 @@ static void *conn_main(void *arg)
 		close(c->ev_fd);
 		host_session_free(c->s);
 	}
+	int slot = c->slot;
 	pthread_mutex_lock(&srv->mu);
-	srv->conns[c->slot] = -1;
+	srv->conns[slot] = -1;
+	close(c->fd);
+	free(c);
+	/* The last touch of srv: ctl_server_stop frees it once nconns is 0. */
 	if (--srv->nconns == 0)
 		pthread_cond_broadcast(&srv->idle);
 	pthread_mutex_unlock(&srv->mu);
-	close(c->fd);
-	free(c);
 	return NULL;
 }
 
