@@ -330,6 +330,25 @@ bool host_on_int3(struct task *t)
 	return mine;
 }
 
+bool host_on_exec_breakpoint(struct task *t)
+{
+	struct kvm_regs *r = vcpu_regs(t->vcpu);
+
+	if (!host_traced(&t->ht))
+		return false;
+	pthread_mutex_lock(&t->k->mu);
+	struct host_session *s = t->ht.s;
+	bool mine = s && bp_match(s, t->proc->pid, r->rip, 1, true, false);
+	if (mine) {
+		r->rflags |= RFLAGS_RF; /* as a debug register's fault-type trap */
+		vcpu_regs_changed(t->vcpu);
+		struct hvt_event ev = {.kind = HVT_EV_BREAKPOINT, .addr = r->rip};
+		stop_locked(t, &ev);
+	}
+	pthread_mutex_unlock(&t->k->mu);
+	return mine;
+}
+
 bool host_on_debug_trap(struct task *t)
 {
 	if (!t->ht.stepping)

@@ -274,9 +274,11 @@ ssize_t host_mem(struct host_session *s, int tid, uint64_t addr, void *buf, size
 /* Puts breakpoint b into the address space mm or takes it out. */
 static int bp_apply(struct mm *mm, const struct host_bp *b, bool on)
 {
-	if (b->type == HVT_BP_SW || b->type == HVT_BP_HW)
+	/* A software breakpoint is an int3 (as gdbserver's); a hardware one leaves the
+	 * text alone (its page is not executable for the guest, see ptrace/hwbp.h). */
+	if (b->type == HVT_BP_SW)
 		return mm_int3(mm, b->addr, on);
-	enum mm_watch_mode mode = b->type == HVT_BP_WRITE ? MM_WATCH_WRITE : MM_WATCH_ACCESS;
+	enum mm_watch_mode mode = b->type == HVT_BP_HW ? MM_WATCH_EXEC : b->type == HVT_BP_WRITE ? MM_WATCH_WRITE : MM_WATCH_ACCESS;
 	for (uint64_t page = b->addr & ~(PAGE - 1); page < b->addr + b->len; page += PAGE) {
 		int r = mm_watch(mm, page, mode, on);
 		if (r && on) {

@@ -51,6 +51,9 @@ int host_signal(struct task *t, int signo, siginfo_t *info);
 void host_pending_stop(struct task *t);
 /* An int3 trap: true when it was a session's breakpoint (stopped and handled). */
 bool host_on_int3(struct task *t);
+/* A fetch fault on a page with execute breakpoints: true when rip is a session's
+ * HVT_BP_HW (stopped and handled). */
+bool host_on_exec_breakpoint(struct task *t);
 /* A #DB trap: true when it ended the session's step (stopped and handled). */
 bool host_on_debug_trap(struct task *t);
 /* ptrace/hwbp.c's hidden step over a watched access ended: stops when a session watches

@@ -194,6 +194,28 @@ static void test_breakpoint_stops_at_each_call_and_is_invisible_to_reads(void **
 	assert_int_equal(run_to_end(s), 3);
 }
 
+static void test_hardware_breakpoint_stops_at_each_call_without_touching_the_text(void **state)
+{
+	(void)state;
+	uint64_t fn = guest_sym("api_target", "bp_target");
+	hvt_session *s = spawn("calls", HVT_STOP_AT_ENTRY);
+	struct hvt_event ev;
+
+	next(s, &ev, HVT_EV_START);
+	assert_int_equal(hvt_set_breakpoint(s, ev.tid, HVT_BP_HW, fn, 1), 0);
+	for (long i = 1; i <= 3; i++) {
+		assert_int_equal(hvt_resume(s, ev.tid, HVT_CONT, 0), 0);
+		next(s, &ev, HVT_EV_BREAKPOINT);
+		assert_int_equal(ev.addr, fn);
+		struct user_regs_struct u;
+		assert_int_equal(hvt_get_regs(s, ev.tid, &u), 0);
+		assert_int_equal(u.rip, fn);
+		assert_int_equal(u.rdi, i);
+	}
+	assert_int_equal(hvt_resume(s, ev.tid, HVT_CONT, 0), 0);
+	assert_int_equal(run_to_end(s), 3);
+}
+
 static void test_single_step_runs_one_instruction(void **state)
 {
 	(void)state;
@@ -379,6 +401,7 @@ int main(void)
 		cmocka_unit_test(test_tracer_can_drop_a_signal_before_delivery),
 		cmocka_unit_test(test_undropped_signal_still_kills),
 		cmocka_unit_test(test_breakpoint_stops_at_each_call_and_is_invisible_to_reads),
+		cmocka_unit_test(test_hardware_breakpoint_stops_at_each_call_without_touching_the_text),
 		cmocka_unit_test(test_single_step_runs_one_instruction),
 		cmocka_unit_test(test_write_watchpoint_stops_after_each_write),
 		cmocka_unit_test(test_followed_fork_child_starts_stopped_and_its_exit_is_reported),
