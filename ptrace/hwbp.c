@@ -12,6 +12,7 @@
 #include "ptrace/host_task.h"
 #include "ptrace/user_regs.h"
 #include "vmm/vcpu.h"
+#include "vmm/vm.h"
 
 #define RW_EXEC 0
 #define RW_IO 2
@@ -107,7 +108,21 @@ static void sync_applied(struct task *t)
 		want[i].addr = t->pt.debugreg[i];
 		want[i].len = len;
 	}
+	uint64_t dr7 = t->pt.debugreg[7] & ~DR7_RESERVED;
 	pthread_mutex_unlock(&t->k->mu);
+	if (t->vm->platform.guest_debugregs_fire) {
+		/* The platform fires debug registers in ring 3: the vCPU's own, as Linux. */
+		uint64_t addr[4];
+		for (int i = 0; i < 4; i++) {
+			addr[i] = want[i].addr;
+			if (!want[i].on)
+				dr7 &= ~(3ull << (2 * i));
+		}
+		if (vcpu_set_debugregs(t->vcpu, addr, dr7) == 0)
+			memcpy(t->pt.hw_applied, want, sizeof want);
+		t->pt.hw_real = true;
+		return;
+	}
 	for (int i = 0; i < 4; i++) {
 		struct hw_applied *a = &t->pt.hw_applied[i];
 		if (a->on == want[i].on && (!a->on || (a->type == want[i].type && a->addr == want[i].addr &&
@@ -244,12 +259,35 @@ void hwbp_on_watch_fault(struct task *t, uint64_t cr2, uint32_t pf_error)
 	start_step(t);
 }
 
+/* A #DB of the vCPU's own debug registers (platforms that fire them): reported as
+ * Linux's ptrace_triggered() does, the first slot DR6 names. */
+static bool real_trap(struct task *t)
+{
+	uint64_t dr6;
+
+	if (!t->pt.hw_real || vcpu_take_dr6(t->vcpu, &dr6))
+		return false;
+	for (int i = 0; i < 4; i++)
+		if ((dr6 & (1ull << i)) && t->pt.hw_applied[i].on) {
+			if (t->pt.hw_applied[i].type == RW_EXEC) {
+				/* A fault-type trap: RF lets the instruction run on resuming. */
+				vcpu_regs(t->vcpu)->rflags |= RFLAGS_RF;
+				vcpu_regs_changed(t->vcpu);
+			}
+			report(t, i);
+			return true;
+		}
+	return false;
+}
+
 static bool finish_step(struct task *t, bool check);
 
 bool hwbp_on_debug_trap(struct task *t)
 {
 	struct mm *mm = mm_of(t);
 
+	if (!t->pt.hw_step && real_trap(t))
+		return true;
 	if (!t->pt.hw_step) {
 		/* PTRACE_SINGLEBLOCK: a step that did not take a branch goes on unseen. */
 		if (t->pt.resume == PT_RESUME_SINGLEBLOCK && t->pt.tracer) {
@@ -327,6 +365,11 @@ void hwbp_exec(struct task *t)
 	t->pt.hw_dirty = false;
 	/* The old address space (and its int3s and watches) is gone. */
 	memset(t->pt.hw_applied, 0, sizeof t->pt.hw_applied);
+	if (t->pt.hw_real) {
+		static const uint64_t none[4];
+		vcpu_set_debugregs(t->vcpu, none, 0);
+		t->pt.hw_real = false;
+	}
 	t->pt.hw_step = t->pt.hw_step_int3 = t->pt.hw_step_data = false;
 	t->pt.hw_step_npages = 0;
 }
@@ -334,7 +377,7 @@ void hwbp_exec(struct task *t)
 void hwbp_release(struct task *t)
 {
 	for (int i = 0; i < 4; i++) {
-		if (t->pt.hw_applied[i].on)
+		if (t->pt.hw_applied[i].on && !t->pt.hw_real)
 			apply(t, &t->pt.hw_applied[i], false);
 		t->pt.hw_applied[i].on = false;
 	}

@@ -1,7 +1,8 @@
-/* Hardware breakpoints and watchpoints for tracers (u_debugreg, DR0-DR3/DR6/DR7), by
- * software: design decision 5's fallback, used on every platform (the paravirtual KVM
- * never fires guest debug registers in ring 3; the fallback is correct everywhere).
- *
+/* Hardware breakpoints and watchpoints for tracers (u_debugreg, DR0-DR3/DR6/DR7).
+ * Where the platform fires guest debug registers in ring 3 (vmm/platform.h's
+ * guest_debugregs_fire), they are the task's vCPU's own, as on Linux. Where it does not
+ * (the paravirtual KVM, QEMU/TCG), design decision 5's fallback gives the tracer the
+ * same view: *
  * - An execute breakpoint leaves the text alone (the tracee's own reads see what a debug
  *   register would leave them: the original bytes): its page is made non-executable
  *   for the guest, an instruction fetch there faults, and one at the breakpoint's

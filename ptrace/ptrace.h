@@ -85,6 +85,7 @@ struct task_ptrace {
 		uint64_t addr;
 		unsigned len;
 	} hw_applied[4];
+	bool hw_real;          /* hw_applied is in the vCPU's debug registers */
 	bool hw_step;          /* a hidden step is under way (one instruction) */
 	bool hw_step_tf;       /* TF was set before it (the tracer's own step) */
 	bool hw_step_int3;     /* it lifted the int3 at hw_step_int3_va */
