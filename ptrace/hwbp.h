@@ -2,7 +2,7 @@
  * Where the platform fires guest debug registers in ring 3 (vmm/platform.h's
  * guest_debugregs_fire), they are the task's vCPU's own, as on Linux. Where it does not
  * (the paravirtual KVM, QEMU/TCG), design decision 5's fallback gives the tracer the
- * same view: *
+ * same view:
  * - An execute breakpoint leaves the text alone (the tracee's own reads see what a debug
  *   register would leave them: the original bytes): its page is made non-executable
  *   for the guest, an instruction fetch there faults, and one at the breakpoint's
