@@ -48,12 +48,14 @@ struct mm_int3 {
 	bool lifted;  /* the original byte is back for one step */
 };
 
-/* A page a tracer's data watchpoint covers (ptrace/hwbp.c): user accesses of the
- * watched kind fault into mm_fault's MM_FAULT_WATCH while it is not suspended. */
-enum mm_watch_mode { MM_WATCH_WRITE = 1, MM_WATCH_ACCESS = 2 };
+/* A page a tracer's watchpoint covers (ptrace/hwbp.c): user accesses of the watched
+ * kind fault into mm_fault's MM_FAULT_WATCH while it is not suspended. An execute
+ * watch (a debug register's execute breakpoint) makes the page non-executable for the
+ * guest, so that its text stays as it is for every read. */
+enum mm_watch_mode { MM_WATCH_WRITE = 1, MM_WATCH_ACCESS = 2, MM_WATCH_EXEC = 3 };
 struct mm_watch {
 	uint64_t page;
-	int writes, accesses; /* watchpoints of each kind on the page */
+	int writes, accesses, execs; /* watchpoints of each kind on the page */
 	bool suspended;       /* one instruction is let through (a step is under way) */
 };
 
@@ -69,6 +71,7 @@ struct mm {
 	uint64_t mmap_base; /* top-down mmap search starts below this */
 	uint64_t stack_top;
 	uint64_t arg_start, arg_end, env_start, env_end; /* set by exec, for /proc */
+	uint64_t auxv_start, auxv_len; /* the auxiliary vector on the initial stack */
 	struct vcpu *vcpus[MM_MAX_VCPUS]; /* vCPUs running on this address space */
 	int nvcpus;
 	/* Set while an operation holds the lock and changed present entries: before it
