@@ -14,6 +14,7 @@
 #include "tools/api/control_server.h"
 #include "tools/api/remote.h"
 #include "tools/api/rpc.h"
+#include "tools/strace/cli.h"
 #include "kernel/transport.h"
 #include "vmm/guest_mem.h"
 #include "vmm/log.h"
@@ -30,6 +31,7 @@ static void usage(FILE *f)
 		"usage: hvtrace run [--mem SIZE] [--root DIR] [--syscall-transport exit|shared|auto]\n"
 		"                   [--ptrace-scope N] [--control PATH] [--verbose] [--] PROG [ARGS...]\n"
 		"       hvtrace ps    list the running VMs and their guest tasks\n"
+		"       hvtrace strace [-f] [-o FILE] [-e EXPR]... PROG [ARGS] | -p VM:PID  (see hvtrace strace -h)\n"
 		"       hvtrace --platform   probe /dev/kvm and describe what it offers\n"
 		"       hvtrace --help | --version\n"
 		"\n"
@@ -259,6 +261,8 @@ int main(int argc, char **argv)
 		return cmd_platform();
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "strace"))
+		return strace_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "ps"))
 		return cmd_ps();
 	fprintf(stderr, "hvtrace: unknown command '%s'\n", argv[1]);

@@ -73,12 +73,27 @@ void st_print_arg(struct st_dec *d, struct st_call *c, int i, unsigned char kind
 	case A_STR_OUT: st_print_buf(d, tid, v, c->ret, QUOTE_NUL_ENDS); return;
 	case A_GRND_BUF_OUT: st_print_buf(d, tid, v, c->ret, QUOTE_FORCE_HEX); return;
 	case A_OPEN_FLAGS: st_print_open_flags(b, v); return;
+	case A_OPEN_BITS: st_print_flags(b, st_open_flags, v, "0"); return;
 	case A_ACCESS_MODE: st_print_flags(b, st_access_modes, v, "F_OK"); return;
 	case A_AT_FLAGS: st_print_flags(b, st_at_flags, v, "0"); return;
 	case A_ACCESS_AT_FLAGS: st_print_flags(b, st_access_flags, v, "0"); return;
 	case A_PROT: st_print_flags(b, st_prot_flags, v, "PROT_NONE"); return;
 	case A_WHENCE: st_print_xval(b, st_seek_whence, v, "SEEK_???"); return;
 	case A_SIGNAL: st_print_signame(b, (long)(int)v); return;
+	case A_SIGPROCMASK_HOW: st_print_xval(b, st_sigprocmask_how, v, "SIG_???"); return;
+	case A_SIGRETURN: {
+		/* After the handler's ret, sp is at the kernel's struct ucontext: uc_flags,
+		 * uc_link, uc_stack (24 bytes), uc_mcontext (256), then uc_sigmask. */
+		uint64_t mask;
+		if (st_read(d, tid, c->sp + 8 + 8 + 24 + 256, &mask, sizeof mask)) {
+			sb_puts(b, "{mask=?}");
+			return;
+		}
+		sb_puts(b, "{mask=");
+		st_print_sigset(b, &mask, 64);
+		sb_putc(b, '}');
+		return;
+	}
 	case A_SIGSET:
 	case A_SIGSET_OUT:
 		if (!v) {

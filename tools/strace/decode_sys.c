@@ -46,6 +46,23 @@ static unsigned count_array(struct st_dec *d, int tid, uint64_t addr)
 	return n;
 }
 
+void st_print_exec_vectors(struct st_dec *d, int tid, uint64_t argv, uint64_t envp)
+{
+	if (argv)
+		print_str_array(d, tid, argv);
+	else
+		sb_puts(d->out, "NULL");
+	sb_puts(d->out, ", ");
+	if (!envp) {
+		sb_puts(d->out, "NULL");
+	} else if (d->fmt->is_verbose) {
+		print_str_array(d, tid, envp);
+	} else {
+		unsigned n = count_array(d, tid, envp);
+		sb_printf(d->out, "%#llx /* %u var%s */", (unsigned long long)envp, n, n == 1 ? "" : "s");
+	}
+}
+
 /* Everything at entry: after a successful execve the old memory is gone. */
 void st_dec_execve(struct st_dec *d, struct st_call *c)
 {
@@ -53,19 +70,7 @@ void st_dec_execve(struct st_dec *d, struct st_call *c)
 		return;
 	st_print_path(d, c->tid, c->args[0]);
 	sb_puts(d->out, ", ");
-	if (c->args[1])
-		print_str_array(d, c->tid, c->args[1]);
-	else
-		sb_puts(d->out, "NULL");
-	sb_puts(d->out, ", ");
-	if (!c->args[2]) {
-		sb_puts(d->out, "NULL");
-	} else if (d->fmt->is_verbose) {
-		print_str_array(d, c->tid, c->args[2]);
-	} else {
-		unsigned n = count_array(d, c->tid, c->args[2]);
-		sb_printf(d->out, "%#llx /* %u var%s */", (unsigned long long)c->args[2], n, n == 1 ? "" : "s");
-	}
+	st_print_exec_vectors(d, c->tid, c->args[1], c->args[2]);
 }
 
 static void print_clone_flags(struct sbuf *b, uint64_t flags)

@@ -59,6 +59,7 @@ struct st_call {
 	bool is_exit;   /* decoding the exit part */
 	int next_arg;   /* the first argument not yet printed (kept between entry and exit) */
 	int nargs;
+	uint64_t sp;    /* the stack pointer at entry, for rt_sigreturn's frame */
 };
 
 struct st_dec {

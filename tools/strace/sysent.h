@@ -21,6 +21,7 @@ enum st_arg {
 	A_BUF_OUT,   /* bytes read: as many as the call returned (output) */
 	A_STR_OUT,   /* a string the call wrote (getcwd, readlink), ret bytes (output) */
 	A_OPEN_FLAGS,
+	A_OPEN_BITS, /* O_* flags without an access mode: pipe2, dup3 */
 	A_OPEN_MODE, /* the mode, shown only when the flags create a file */
 	A_MODE,      /* permission bits: 0644 */
 	A_ACCESS_MODE,
@@ -79,6 +80,8 @@ enum st_arg {
 	A_CPUSET,       /* sched_*affinity mask: the length is the previous argument */
 	A_CPUSET_OUT,
 	A_UINT_OUT,     /* an unsigned int the call writes: [N] */
+	A_SIGPROCMASK_HOW,
+	A_SIGRETURN,    /* rt_sigreturn's frame: the mask it restores (c->sp) */
 };
 
 /* A syscall decoded by hand: called for the entry part and again for the exit part. */
@@ -113,5 +116,7 @@ void st_dec_poll(struct st_dec *d, struct st_call *c);
 void st_dec_select(struct st_dec *d, struct st_call *c);
 void st_dec_waitid(struct st_dec *d, struct st_call *c);
 void st_dec_mmap(struct st_dec *d, struct st_call *c);
+/* execve's argv and envp: ["a", "b"], 0x7ff... / * 2 vars * / (the whole envp with -v). */
+void st_print_exec_vectors(struct st_dec *d, int tid, uint64_t argv, uint64_t envp);
 
 #endif
