@@ -28,7 +28,7 @@ VCPU_BINS := $(VCPU_SRCS:tests/vcpu/%.c=$(BUILD)/tests/%)
 VCPU_GUESTS := $(patsubst tests/vcpu/guests/%.S,$(BUILD)/tests/guests/%,$(wildcard tests/vcpu/guests/*.S)) \
 	$(patsubst tests/vcpu/guests/%.c,$(BUILD)/tests/guests/%,$(wildcard tests/vcpu/guests/*.c))
 
-.PHONY: all asan test test-unit test-vcpu test-cli test-diff test-svm bench example clean deps
+.PHONY: all asan test test-unit test-vcpu test-cli test-diff test-strace test-svm bench example clean deps
 all: $(BUILD)/hvtrace $(BUILD)/libhvtrace.a
 asan: all
 
@@ -91,7 +91,7 @@ $(BUILD)/tests/guests/%: tests/vcpu/guests/%.c
 # Every group runs even when an earlier one fails; the summary line adds them up.
 test: $(BUILD)/hvtrace
 	@rm -f $(BUILD)/result-*.txt; rc=0; \
-	for g in test-unit test-vcpu test-cli test-diff; do \
+	for g in test-unit test-vcpu test-cli test-diff test-strace; do \
 	  $(MAKE) --no-print-directory BUILD=$(BUILD) SAN="$(SAN)" $$g || rc=1; \
 	done; sh tests/summary.sh $(BUILD) || rc=1; exit $$rc
 
@@ -122,6 +122,10 @@ test-diff: $(BUILD)/hvtrace
 	  HVTRACE_DIFF_EXTRA="--syscall-transport $$tr" \
 	    sh tests/run_group.sh $(BUILD) guest-strace-$$tr bash tests/diff/run_guest_strace.sh $(BUILD)/hvtrace $(BUILD) || rc=1; \
 	done; exit $$rc
+
+# hvtrace strace against the native strace (tests/strace/).
+test-strace: $(BUILD)/hvtrace
+	@sh tests/run_group.sh $(BUILD) strace bash tests/strace/run_strace_diff.sh $(BUILD)/hvtrace $(BUILD)
 
 # The SVM lane: the same suite against a real kvm_amd under QEMU (tests/svm/).
 test-svm: $(BUILD)/hvtrace $(UNIT_BINS) $(VCPU_BINS) $(VCPU_GUESTS)

@@ -111,7 +111,7 @@ void st_print_buf(struct st_dec *d, int tid, uint64_t addr, long len, unsigned q
 bool st_arg_is_output(unsigned char kind)
 {
 	switch (kind) {
-	case A_BUF_OUT: case A_STR_OUT: case A_SIGSET_OUT: case A_SIGACTION_OUT:
+	case A_BUF_OUT: case A_STR_OUT: case A_PATH_OUT: case A_SIGSET_OUT: case A_SIGACTION_OUT:
 	case A_STAT_OUT: case A_STATFS_OUT: case A_STATX_OUT: case A_TIMESPEC_OUT:
 	case A_TIMEVAL_OUT: case A_ITIMERVAL_OUT: case A_TIME_OUT: case A_RLIMIT_OUT:
 	case A_UTSNAME_OUT: case A_IOVEC_OUT: case A_FDPAIR_OUT: case A_WSTATUS_OUT:

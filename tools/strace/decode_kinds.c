@@ -71,6 +71,7 @@ void st_print_arg(struct st_dec *d, struct st_call *c, int i, unsigned char kind
 	case A_BUF_IN: st_print_buf(d, tid, v, (long)c->args[i + 1], 0); return;
 	case A_BUF_OUT: st_print_buf(d, tid, v, c->ret, 0); return;
 	case A_STR_OUT: st_print_buf(d, tid, v, c->ret, QUOTE_NUL_ENDS); return;
+	case A_PATH_OUT: st_print_path(d, tid, v); return;
 	case A_GRND_BUF_OUT: st_print_buf(d, tid, v, c->ret, QUOTE_FORCE_HEX); return;
 	case A_OPEN_FLAGS: st_print_open_flags(b, v); return;
 	case A_OPEN_BITS: st_print_flags(b, st_open_flags, v, "0"); return;

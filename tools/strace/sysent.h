@@ -19,7 +19,8 @@ enum st_arg {
 	A_STR,       /* a C string, cut by -s */
 	A_BUF_IN,    /* bytes written: the length is the next argument */
 	A_BUF_OUT,   /* bytes read: as many as the call returned (output) */
-	A_STR_OUT,   /* a string the call wrote (getcwd, readlink), ret bytes (output) */
+	A_STR_OUT,   /* a string the call wrote (readlink), ret bytes, cut by -s (output) */
+	A_PATH_OUT,  /* a path the call wrote (getcwd): not cut (output) */
 	A_OPEN_FLAGS,
 	A_OPEN_BITS, /* O_* flags without an access mode: pipe2, dup3 */
 	A_OPEN_MODE, /* the mode, shown only when the flags create a file */

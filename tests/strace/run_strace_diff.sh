@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# `hvtrace strace` against the native strace (/usr/bin/strace) on the same static
+# programs (tests/strace/progs/*.c): the traces must match once normalised
+# (tests/strace/normalize.py says what is normalised and why), and the options that
+# change the output (-c, -ff, -e trace=/status=, -s, -x, -y, --json, -T/-t) must do
+# what strace does. No timing thresholds: times are only checked for their format.
+#
+# usage: tests/strace/run_strace_diff.sh HVTRACE_BINARY BUILD_DIR
+#
+# Both sides run with `env -i` and glibc's rseq registration off (hvtrace answers rseq
+# with ENOSYS; natively it succeeds: with it off neither side calls it).
+set -u
+HV=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+BUILD=$(cd "$2" && pwd)
+HERE=$(cd "$(dirname "$0")" && pwd)
+OUT=$BUILD/strace-diff
+STRACE=/usr/bin/strace
+TIMEOUT=${HVTRACE_STRACE_TIMEOUT:-60}
+NORM="python3 $HERE/normalize.py"
+pass=0
+fail=0
+
+ok() { echo "PASS $1"; pass=$((pass + 1)); }
+ko() { echo "FAIL $1"; fail=$((fail + 1)); }
+
+if [ ! -x "$STRACE" ]; then
+    echo "FAIL strace: $STRACE is missing (tools/install-deps.sh installs it)"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+rm -rf "$OUT" && mkdir -p "$OUT/bin"
+for src in "$HERE"/progs/*.c; do
+    name=$(basename "$src" .c)
+    if ! gcc -static -O1 -o "$OUT/bin/$name" "$src" -lpthread 2>"$OUT/$name.cc.log"; then
+        ko "build $name"; cat "$OUT/$name.cc.log"
+    fi
+done
+
+# run_native/run_hv OUTFILE ARGS... PROG: the same environment on both sides. The
+# program's stdout goes to /dev/null (it shows in the trace), stdin is /dev/null.
+ENVV=(env -i PATH=/usr/bin:/bin GLIBC_TUNABLES=glibc.pthread.rseq=0)
+# Descriptors the harness may have open beyond stdio (files.c dup2s onto 10) are closed:
+# a guest of hvtrace inherits only 0, 1 and 2.
+run_native() { (cd "$OUT" && "${ENVV[@]}" timeout "$TIMEOUT" "$STRACE" "$@" </dev/null >/dev/null 2>"$OUT/last-native.err" 10>&-); }
+run_hv() { (cd "$OUT" && "${ENVV[@]}" timeout "$TIMEOUT" "$HV" strace "$@" </dev/null >/dev/null 2>"$OUT/last-hv.err" 10>&-); }
+
+# compare NAME NATIVE_TRACE HV_TRACE [normalize.py options]
+compare() {
+    local name=$1 a=$2 b=$3
+    shift 3
+    $NORM "$@" "$a" > "$a.norm" 2>&1
+    $NORM "$@" "$b" > "$b.norm" 2>&1
+    if diff -u "$a.norm" "$b.norm" > "$OUT/$name.diff"; then
+        ok "$name"
+    else
+        ko "$name"; head -40 "$OUT/$name.diff"
+    fi
+}
+
+# 1. Full traces with -f, and the exit status hvtrace strace returns (the program's).
+#    threads: pthread_join's futex waits (and the wakes) happen or not depending on
+#    whether a thread has already finished, natively too: futex lines are dropped.
+for name in files forkwait threads signals longstr execve mem killed; do
+    prog=$OUT/bin/$name
+    [ -x "$prog" ] || continue
+    run_native -f -o "$OUT/$name.native" "$prog"; nrc=$?
+    run_hv -f -o "$OUT/$name.hv" "$prog"; hrc=$?
+    drop=()
+    [ "$name" = threads ] && drop=(--drop '^futex\(')
+    compare "trace-$name" "$OUT/$name.native" "$OUT/$name.hv" "${drop[@]}"
+    # strace itself re-raises a fatal signal (137 for SIGKILL in a shell); hvtrace
+    # returns what `hvtrace run` would, which is the same number.
+    if [ "$nrc" = "$hrc" ]; then ok "status-$name ($hrc)"; else ko "status-$name: native $nrc, hvtrace $hrc"; fi
+done
+
+# 2. A SIGKILL'd tracee: the trace ends with the kill line and "+++ killed by SIGKILL +++".
+if [ -f "$OUT/killed.hv" ] && [ "$(tail -n 1 "$OUT/killed.hv" | sed 's/^[0-9]* *//')" = "+++ killed by SIGKILL +++" ] &&
+   grep -q 'kill([0-9]*, SIGKILL) *= ?$' "$OUT/killed.hv"; then
+    ok "killed-by-sigkill"
+else
+    ko "killed-by-sigkill"; tail -n 3 "$OUT/killed.hv"
+fi
+
+# 3. Filters: -e trace= with names, classes and negation; -e status=failed; -e signal=.
+i=0
+for expr in "trace=openat,close" "trace=%file" "trace=%desc,%process" "trace=!%memory,write" \
+            "status=failed" "trace=none" "signal=none"; do
+    i=$((i + 1))
+    prog=$OUT/bin/files
+    [ "$expr" = signal=none ] && prog=$OUT/bin/signals
+    run_native -f -e "$expr" -o "$OUT/filter$i.native" "$prog"
+    run_hv -f -e "$expr" -o "$OUT/filter$i.hv" "$prog"
+    compare "filter-$expr" "$OUT/filter$i.native" "$OUT/filter$i.hv"
+done
+
+# 4. Strings: -s, -x, -xx; -v (execve's environment in full, full structures are
+#    compared on uname only: stat times differ between runs of the program).
+i=0
+for opts in "-s 5" "-s 0" "-x" "-xx" "-s 100 -x"; do
+    i=$((i + 1))
+    read -r -a o <<<"$opts"
+    run_native -f "${o[@]}" -o "$OUT/str$i.native" "$OUT/bin/longstr"
+    run_hv -f "${o[@]}" -o "$OUT/str$i.hv" "$OUT/bin/longstr"
+    compare "strings $opts" "$OUT/str$i.native" "$OUT/str$i.hv" --drop '^getrandom'
+done
+run_native -f -v -e trace=execve -o "$OUT/verbose.native" "$OUT/bin/execve"
+run_hv -f -v -e trace=execve -o "$OUT/verbose.hv" "$OUT/bin/execve"
+compare "verbose-execve" "$OUT/verbose.native" "$OUT/verbose.hv"
+
+# 5. -y: descriptors with paths. Pipes show as pipe:[INODE] natively; hvtrace's API
+#    gives no inode, so they show bare there: the <pipe:[N]> suffixes are removed.
+run_native -f -y -o "$OUT/fdpaths.native" "$OUT/bin/files"
+run_hv -f -y -o "$OUT/fdpaths.hv" "$OUT/bin/files"
+sed -i -E 's/<pipe:\[[0-9]+\]>//g' "$OUT/fdpaths.native"
+compare "fd-paths -y" "$OUT/fdpaths.native" "$OUT/fdpaths.hv"
+
+# 6. -c: the same calls and errors per syscall (times are not compared), and the
+#    table's exact layout (header, rules, total line).
+counts() {
+    awk '$NF ~ /^[a-z_0-9]+$/ && $NF != "syscall" {
+             if (NF == 6) print $NF, $4, $5; else if (NF == 5) print $NF, $4, 0 }' "$1" | sort
+}
+for name in files forkwait; do
+    run_native -f -c -o "$OUT/$name.count.native" "$OUT/bin/$name"
+    run_hv -f -c -o "$OUT/$name.count.hv" "$OUT/bin/$name"
+    if diff <(counts "$OUT/$name.count.native") <(counts "$OUT/$name.count.hv") > "$OUT/$name.count.diff" &&
+       [ -s "$OUT/$name.count.hv" ]; then
+        ok "summary-counts-$name"
+    else
+        ko "summary-counts-$name"; cat "$OUT/$name.count.diff"
+    fi
+    layout() { sed -n -e '1,2p' -e '/total$/{x;p;x;p}' "$1" | sed -E 's/[0-9]+(\.[0-9]+)?/N/g' | tr -s ' '; }
+    if diff <(layout "$OUT/$name.count.native") <(layout "$OUT/$name.count.hv") >/dev/null &&
+       head -n 1 "$OUT/$name.count.hv" | grep -qx '% time     seconds  usecs/call     calls    errors syscall'; then
+        ok "summary-layout-$name"
+    else
+        ko "summary-layout-$name"; head -n 3 "$OUT/$name.count.hv"
+    fi
+done
+# -C: the trace and the table.
+run_hv -f -C -o "$OUT/both.hv" "$OUT/bin/longstr"
+if grep -q '^[0-9]* *write(1, "short\\n", 6) *= 6$' "$OUT/both.hv" && grep -q ' total$' "$OUT/both.hv"; then
+    ok "summary-with-trace -C"
+else
+    ko "summary-with-trace -C"
+fi
+
+# 7. -ff -o PREFIX: one file per process, each like the native one.
+rm -rf "$OUT/ffn" "$OUT/ffh" && mkdir -p "$OUT/ffn" "$OUT/ffh"
+run_native -ff -o "$OUT/ffn/t" "$OUT/bin/forkwait"
+run_hv -ff -o "$OUT/ffh/t" "$OUT/bin/forkwait"
+nn=$(ls "$OUT/ffn" | wc -l); nh=$(ls "$OUT/ffh" | wc -l)
+if [ "$nn" = "$nh" ] && [ "$nh" = 3 ] && ! grep -q '^\[pid' "$OUT"/ffh/t.*; then
+    ok "ff-files ($nh)"
+else
+    ko "ff-files: native $nn files, hvtrace $nh"
+fi
+# The files, in pid order, concatenated with their pid as the line prefix, are a -f trace.
+ffjoin() { for f in $(ls "$1" | sort -t. -k2 -n); do sed "s/^/${f#t.} /" "$1/$f"; done; }
+ffjoin "$OUT/ffn" > "$OUT/ff.native"; ffjoin "$OUT/ffh" > "$OUT/ff.hv"
+compare "ff-contents" "$OUT/ff.native" "$OUT/ff.hv"
+
+# 8. Without -o: the trace goes to stderr, "[pid N] " prefixes with more than one task.
+(cd "$OUT" && "${ENVV[@]}" timeout "$TIMEOUT" "$HV" strace -f -q "$OUT/bin/forkwait" </dev/null >/dev/null 2>"$OUT/stderr.hv")
+if grep -q '^\[pid +[0-9]+\] getpid() += [0-9]+$' <(sed -E 's/  +/ /g' "$OUT/stderr.hv") 2>/dev/null ||
+   grep -Eq '^\[pid +[0-9]+\] getpid\(\) += [0-9]+$' "$OUT/stderr.hv"; then
+    ok "stderr-pid-prefix"
+else
+    ko "stderr-pid-prefix"; head -5 "$OUT/stderr.hv"
+fi
+if head -n 1 "$OUT/stderr.hv" | grep -q '^execve(' && ! grep -q 'attached' "$OUT/stderr.hv"; then
+    ok "stderr-quiet-q"
+else
+    ko "stderr-quiet-q"
+fi
+
+# 9. --json: one valid object per line; the failed open carries its errno.
+run_hv -f --json -o "$OUT/json.hv" "$OUT/bin/files"
+if [ -s "$OUT/json.hv" ] && python3 -c '
+import json, sys
+n = 0
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    assert {"type", "pid", "tid", "time"} <= o.keys(), o
+    n += 1
+assert n > 10
+' "$OUT/json.hv" && python3 -m json.tool --json-lines "$OUT/json.hv" >/dev/null &&
+   grep '"syscall": "openat"' "$OUT/json.hv" | grep '"/nonexistent/file' | grep -q '"errno": "ENOENT"' &&
+   grep -q '"type": "exit", "pid": [0-9]*, "tid": [0-9]*, "exit_code": 0' "$OUT/json.hv"; then
+    ok "json"
+else
+    ko "json"; head -3 "$OUT/json.hv"
+fi
+
+# 10. Timestamps and durations: formats only.
+run_hv -f -tt -T -o "$OUT/times.hv" "$OUT/bin/longstr"
+if grep -Eq '^[0-9]+ +[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6} write\(1, "short\\n", 6\) += 6 <[0-9]+\.[0-9]{6}>$' "$OUT/times.hv"; then
+    ok "timestamps -tt -T"
+else
+    ko "timestamps -tt -T"; grep short "$OUT/times.hv"
+fi
+run_hv -ttt -r -e trace=write -o "$OUT/times2.hv" "$OUT/bin/longstr"
+if grep -Eq '^[0-9]{10}\.[0-9]{6} +[0-9]+\.[0-9]{6} write\(1, "short' "$OUT/times2.hv"; then
+    ok "timestamps -ttt -r"
+else
+    ko "timestamps -ttt -r"; head -2 "$OUT/times2.hv"
+fi
+
+# 11. Bad usage is refused like strace refuses it.
+if "$HV" strace -e trace=nosuchcall true 2>&1 | grep -q "invalid system call 'nosuchcall'"; then
+    ok "bad-syscall-name"
+else
+    ko "bad-syscall-name"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
