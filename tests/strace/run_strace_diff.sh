@@ -207,7 +207,28 @@ else
     ko "timestamps -ttt -r"; head -2 "$OUT/times2.hv"
 fi
 
-# 11. Bad usage is refused like strace refuses it.
+# 11. -p VM:PID: attach to a running `hvtrace run` (its VM id is its host pid, as
+#     `hvtrace ps` lists it), see its calls, and detach on SIGINT (Ctrl-C) leaving it
+#     running. Waits are bounded by counts of polls, not by durations compared.
+"$HV" run "$OUT/bin/sleeper" </dev/null >/dev/null 2>&1 &
+vm=$!
+for _ in $(seq 100); do "$HV" ps 2>/dev/null | grep -q "^$vm .* sleeper" && break; sleep 0.1; done
+"$HV" strace -p "$vm:1" -e trace=getpid,clock_nanosleep,restart_syscall -o "$OUT/attach.hv" 2>"$OUT/attach.err" &
+st=$!
+for _ in $(seq 100); do [ "$(grep -c '^getpid() *= 1$' "$OUT/attach.hv" 2>/dev/null)" -ge 3 ] && break; sleep 0.1; done
+kill -INT "$st"
+wait "$st"; arc=$?
+if [ "$arc" = 0 ] && [ "$(grep -c '^getpid() *= 1$' "$OUT/attach.hv")" -ge 3 ] &&
+   grep -q "strace: Process 1 attached" "$OUT/attach.err" && grep -q "strace: Process 1 detached" "$OUT/attach.err" &&
+   kill -0 "$vm" 2>/dev/null && "$HV" ps | grep -q "^$vm .* sleeper"; then
+    ok "attach-detach -p"
+else
+    ko "attach-detach -p (status $arc)"; head -5 "$OUT/attach.hv" "$OUT/attach.err"
+fi
+kill -KILL "$vm" 2>/dev/null
+wait "$vm" 2>/dev/null
+
+# 12. Bad usage is refused like strace refuses it.
 if "$HV" strace -e trace=nosuchcall true 2>&1 | grep -q "invalid system call 'nosuchcall'"; then
     ok "bad-syscall-name"
 else

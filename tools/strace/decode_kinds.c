@@ -81,6 +81,11 @@ void st_print_arg(struct st_dec *d, struct st_call *c, int i, unsigned char kind
 	case A_PROT: st_print_flags(b, st_prot_flags, v, "PROT_NONE"); return;
 	case A_WHENCE: st_print_xval(b, st_seek_whence, v, "SEEK_???"); return;
 	case A_SIGNAL: st_print_signame(b, (long)(int)v); return;
+	case A_RESTART: {
+		const char *name = c->prev_nr >= 0 ? st_syscall_name(c->prev_nr) : NULL;
+		sb_printf(b, "<... resuming interrupted %s ...>", name ? name : "call");
+		return;
+	}
 	case A_SIGPROCMASK_HOW: st_print_xval(b, st_sigprocmask_how, v, "SIG_???"); return;
 	case A_SIGRETURN: {
 		/* After the handler's ret, sp is at the kernel's struct ucontext: uc_flags,

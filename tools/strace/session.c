@@ -63,6 +63,7 @@ static struct st_task *add_task(struct st_run *r, int tid, int pid)
 		return NULL;
 	t->tid = tid;
 	t->pid = pid;
+	t->prev_nr = -1;
 	t->stream = &r->out.main;
 	if (r->o->follow == 2 && r->o->outname && st_out_open_own(&r->out, t)) {
 		fprintf(stderr, "hvtrace strace: %s.%d: %s\n", r->o->outname, tid, strerror(errno));
@@ -155,7 +156,7 @@ static void on_start(struct st_run *r, const struct hvt_event *ev)
 
 static void on_syscall_enter(struct st_run *r, struct st_task *t, const struct hvt_event *ev)
 {
-	t->call = (struct st_call){.tid = t->tid, .nr = ev->nr};
+	t->call = (struct st_call){.tid = t->tid, .nr = ev->nr, .prev_nr = t->prev_nr};
 	memcpy(t->call.args, ev->args, sizeof t->call.args);
 	if (ev->nr == st_syscall_by_name("rt_sigreturn")) {
 		struct user_regs_struct regs;
@@ -189,6 +190,9 @@ static void on_syscall_exit(struct st_run *r, struct st_task *t, const struct hv
 		return; /* attached inside a syscall: its entry was never seen */
 	t->in_syscall = false;
 	t->call.ret = ev->ret;
+	/* ERESTART_RESTARTBLOCK: the restart_syscall that follows the handler resumes it. */
+	if (ev->ret == -516)
+		t->prev_nr = t->call.nr;
 	t->call.is_exit = true;
 	if (r->out.summary) {
 		long ns = (ev->time.tv_sec - t->entry_time.tv_sec) * 1000000000L +

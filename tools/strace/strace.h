@@ -60,6 +60,7 @@ struct st_call {
 	int next_arg;   /* the first argument not yet printed (kept between entry and exit) */
 	int nargs;
 	uint64_t sp;    /* the stack pointer at entry, for rt_sigreturn's frame */
+	long prev_nr;   /* the task's previous syscall (restart_syscall); -1: unknown */
 };
 
 struct st_dec {

@@ -137,7 +137,7 @@ static const struct st_sysent sysents[] = {
 	S(time, RV_DEC, CL, A_TIME_OUT),
 	S(nanosleep, RV_DEC, 0, A_TIMESPEC, A_TIMESPEC_OUT),
 	S(clock_nanosleep, RV_DEC, CL, A_CLOCKID, A_TIMER_FLAGS, A_TIMESPEC, A_TIMESPEC_OUT),
-	S0(restart_syscall, RV_DEC, 0),
+	S(restart_syscall, RV_DEC, 0, A_RESTART),
 	S0(getpid, RV_DEC, PU),
 	S0(gettid, RV_DEC, PU),
 	S0(getppid, RV_DEC, PU),

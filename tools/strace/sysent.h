@@ -83,6 +83,7 @@ enum st_arg {
 	A_UINT_OUT,     /* an unsigned int the call writes: [N] */
 	A_SIGPROCMASK_HOW,
 	A_SIGRETURN,    /* rt_sigreturn's frame: the mask it restores (c->sp) */
+	A_RESTART,      /* restart_syscall: the call it resumes (c->prev_nr) */
 };
 
 /* A syscall decoded by hand: called for the entry part and again for the exit part. */
