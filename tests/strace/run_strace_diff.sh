@@ -42,7 +42,7 @@ done
 ENVV=(env -i PATH=/usr/bin:/bin GLIBC_TUNABLES=glibc.pthread.rseq=0)
 # Descriptors the harness may have open beyond stdio (files.c dup2s onto 10) are closed:
 # a guest of hvtrace inherits only 0, 1 and 2.
-run_native() { (cd "$OUT" && "${ENVV[@]}" timeout "$TIMEOUT" "$STRACE" "$@" </dev/null >/dev/null 2>"$OUT/last-native.err" 10>&-); }
+run_native() { (cd "$OUT" && exec "${ENVV[@]}" timeout "$TIMEOUT" "$STRACE" "$@" </dev/null >/dev/null 2>"$OUT/last-native.err" 10>&-); }
 run_hv() { (cd "$OUT" && "${ENVV[@]}" timeout "$TIMEOUT" "$HV" strace "$@" </dev/null >/dev/null 2>"$OUT/last-hv.err" 10>&-); }
 
 # compare NAME NATIVE_TRACE HV_TRACE [normalize.py options]
@@ -80,6 +80,24 @@ if [ -f "$OUT/killed.hv" ] && [ "$(tail -n 1 "$OUT/killed.hv" | sed 's/^[0-9]* *
     ok "killed-by-sigkill"
 else
     ko "killed-by-sigkill"; tail -n 3 "$OUT/killed.hv"
+fi
+
+# 2b. Many threads at once: every call of every thread is there, each entry has its
+#     result (joined across "<unfinished ...>"), each thread ends with its exit line.
+run_hv -f -e trace=getppid,exit -o "$OUT/many.hv" "$OUT/bin/manythreads"
+entries=$(grep -c 'getppid(' "$OUT/many.hv")
+results=$($NORM "$OUT/many.hv" | grep -c '^getppid() = PPID$')
+exits=$(grep -c '+++ exited with 0 +++' "$OUT/many.hv")
+if [ "$entries" = 2400 ] && [ "$results" = 2400 ] && [ "$exits" = 9 ]; then
+    ok "many-threads (2400 calls, 9 exits)"
+else
+    ko "many-threads: $entries entries, $results results, $exits exits (want 2400, 2400, 9)"
+fi
+run_hv -f -c -o "$OUT/many.count.hv" "$OUT/bin/manythreads"
+if grep -Eq '^ *[0-9.]+ +[0-9.]+ +[0-9]+ +2400 +getppid$' "$OUT/many.count.hv"; then
+    ok "many-threads -c"
+else
+    ko "many-threads -c"; grep getppid "$OUT/many.count.hv"
 fi
 
 # 3. Filters: -e trace= with names, classes and negation; -e status=failed; -e signal=.
@@ -215,7 +233,11 @@ vm=$!
 for _ in $(seq 100); do "$HV" ps 2>/dev/null | grep -q "^$vm .* sleeper" && break; sleep 0.1; done
 "$HV" strace -p "$vm:1" -e trace=getpid,clock_nanosleep,restart_syscall -o "$OUT/attach.hv" 2>"$OUT/attach.err" &
 st=$!
-for _ in $(seq 100); do [ "$(grep -c '^getpid() *= 1$' "$OUT/attach.hv" 2>/dev/null)" -ge 3 ] && break; sleep 0.1; done
+for _ in $(seq 100); do
+    n=$(grep -c '^getpid() *= 1$' "$OUT/attach.hv" 2>/dev/null)
+    [ "${n:-0}" -ge 3 ] && break
+    sleep 0.1
+done
 kill -INT "$st"
 wait "$st"; arc=$?
 if [ "$arc" = 0 ] && [ "$(grep -c '^getpid() *= 1$' "$OUT/attach.hv")" -ge 3 ] &&
