@@ -250,7 +250,20 @@ fi
 kill -KILL "$vm" 2>/dev/null
 wait "$vm" 2>/dev/null
 
-# 12. Bad usage is refused like strace refuses it.
+# 12. Ctrl-C on a spawned program: the tracer passes SIGINT to it (strace sends the
+#     signal it got to the programs it started), the sleep ends interrupted, the trace
+#     is complete and the status is the program's (130). si_pid is the sender: strace's
+#     pid natively, 0 (the host) under hvtrace.
+(cd "$OUT" && timeout --preserve-status -s INT 1 "$STRACE" -o "$OUT/int.native" "$OUT/bin/longsleep"); nrc=$?
+(cd "$OUT" && timeout --preserve-status -s INT 1 "$HV" strace -o "$OUT/int.hv" "$OUT/bin/longsleep"); hrc=$?
+sed -i -E 's/si_pid=[0-9]+/si_pid=N/' "$OUT/int.native" "$OUT/int.hv"
+if [ "$nrc" = "$hrc" ] && diff <(tail -n 3 "$OUT/int.native") <(tail -n 3 "$OUT/int.hv") >/dev/null; then
+    ok "ctrl-c-spawned ($hrc)"
+else
+    ko "ctrl-c-spawned: status native $nrc, hvtrace $hrc"; tail -n 3 "$OUT/int.native" "$OUT/int.hv"
+fi
+
+# 13. Bad usage is refused like strace refuses it.
 if "$HV" strace -e trace=nosuchcall true 2>&1 | grep -q "invalid system call 'nosuchcall'"; then
     ok "bad-syscall-name"
 else

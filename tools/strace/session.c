@@ -13,12 +13,12 @@
 #include "tools/strace/session.h"
 #include "tools/strace/sysent.h"
 
-/* Set by SIGINT/SIGTERM/SIGHUP: a signal handler can only talk through a global. */
-static volatile sig_atomic_t interrupt_count;
+/* Set by SIGINT/SIGTERM/SIGHUP: a signal handler can only talk through globals. */
+static volatile sig_atomic_t interrupt_count, interrupt_signal;
 
 static void on_interrupt(int sig)
 {
-	(void)sig;
+	interrupt_signal = sig;
 	interrupt_count++;
 }
 
@@ -242,8 +242,10 @@ static void on_exec(struct st_run *r, const struct hvt_event *ev)
 	}
 }
 
-/* Ctrl-C: an attached session detaches, as strace -p; a spawned program gets SIGINT
- * (as from the terminal), and a second one kills it. */
+/* Ctrl-C (or SIGTERM, SIGHUP): an attached session detaches, as strace -p; a spawned
+ * program's processes get the signal, as strace sends it to the programs it started,
+ * and the trace goes on until they end (a program may ignore it). Each process leader
+ * is stopped (hvt_interrupt) and the signal goes with its next resume. */
 static void handle_interrupt(struct st_run *r)
 {
 	int n = interrupt_count;
@@ -252,13 +254,13 @@ static void handle_interrupt(struct st_run *r)
 	r->handled_interrupts = n;
 	if (r->is_attached)
 		return;
-	if (n >= 2) {
-		hvt_kill(r->s);
-		return;
+	for (size_t i = 0; i < r->ntasks; i++) {
+		struct st_task *t = r->tasks[i];
+		if (t->tid == t->pid) {
+			t->pending_signal = interrupt_signal;
+			hvt_interrupt(r->s, t->tid);
+		}
 	}
-	for (size_t i = 0; i < r->ntasks; i++)
-		if (r->tasks[i]->tid == r->tasks[i]->pid)
-			hvt_interrupt(r->s, r->tasks[i]->tid);
 }
 
 static void detach_all(struct st_run *r)
@@ -311,13 +313,17 @@ static int loop(struct st_run *r)
 				st_out_signal(&r->out, t, &ev.info, &ev.time);
 				signo = ev.info.si_signo;
 				break;
-			case HVT_EV_INTERRUPT: signo = interrupt_count ? SIGINT : 0; break;
 			case HVT_EV_EXITED: on_exited(r, t, &ev); break;
 			default: break;
 			}
 		}
 		if (r->out.main.f == stderr)
 			fflush(stderr);
+		/* Not at a signal stop: there the resume's signal replaces the one delivered. */
+		if (t && ev.stopped && t->pending_signal && ev.kind != HVT_EV_SIGNAL) {
+			signo = t->pending_signal;
+			t->pending_signal = 0;
+		}
 		if (ev.stopped) {
 			rc = hvt_resume(r->s, ev.tid, HVT_CONT, signo);
 			if (rc && rc != -ESRCH)

@@ -39,6 +39,7 @@ struct st_task {
 	bool is_shown;     /* the syscall in progress passes -e trace= */
 	bool is_printed;   /* its entry part went out already */
 	struct st_call call;
+	int pending_signal; /* to send with the next resume (Ctrl-C) */
 	long prev_nr;      /* the last call interrupted for restart_syscall, -1 none */
 	struct timespec entry_time;
 	struct sbuf args;  /* the arguments' text, the entry part then the exit part */
