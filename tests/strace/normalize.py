@@ -14,7 +14,8 @@ the order their parent's clone/fork returned them), with:
     result (the tracer's parent natively, 0 in a guest whose first process is 1);
   - SIGCHLD lines counted rather than placed: natively too, SIGCHLD reaches a waiting
     parent before or after its wait4 returns depending on timing.
-Lines matching a --drop REGEX are left out (documented by the caller).
+Lines matching a --drop REGEX are left out (documented by the caller); with
+--no-results, results are cut (" = ..."): for calls compared for their arguments only.
 """
 import re
 import sys
@@ -25,8 +26,13 @@ LINE = re.compile(r'^(\d+)\s+(.*)$')
 
 def main():
     drops = []
+    no_results = False
     args = sys.argv[1:]
-    while args and args[0] == '--drop':
+    while args and args[0] in ('--drop', '--no-results'):
+        if args[0] == '--no-results':
+            no_results = True
+            args = args[1:]
+            continue
         drops.append(re.compile(args[1]))
         args = args[2:]
     lines = open(args[0], errors='replace').read().splitlines()
@@ -92,6 +98,8 @@ def main():
             text = re.sub(r'^getrandom\("[^"]*"', 'getrandom("..."', text)
             if text.startswith(('clock_gettime(', 'gettimeofday(', 'time(')):
                 text = re.sub(r'\d+', 'N', text)
+            if no_results:
+                text = re.sub(r'\) = .*$', ')', text)
             print(text)
         print('SIGCHLD x%d' % sigchld)
 

@@ -145,6 +145,10 @@ void st_print_arg(struct st_dec *d, struct st_call *c, int i, unsigned char kind
 	case A_RUSAGE_WHO: st_print_xval(b, st_rusage_who, (uint64_t)(int)v, "RUSAGE_???"); return;
 	case A_RENAME_FLAGS: st_print_flags(b, st_rename_flags, v, "0"); return;
 	case A_SECCOMP_OP: st_print_xval(b, st_seccomp_ops, v, "SECCOMP_SET_MODE_???"); return;
+	case A_STATX_FLAGS: st_print_statx_flags(b, v); return;
+	case A_SOCK_DOMAIN: st_print_xval(b, st_sock_domains, v, "AF_???"); return;
+	case A_SOCK_TYPE: st_print_sock_type(b, v); return;
+	case A_SOCK_PROTO: st_print_sock_proto(b, c->args[0], v); return;
 	case A_STATX_MASK: st_print_flags(b, st_statx_mask, v, "0"); return;
 	}
 	/* Nullable pointers to structures. */

@@ -346,7 +346,9 @@ void st_print_struct_arg(struct st_dec *d, struct st_call *c, int i, unsigned ch
 		READ_OR_PTR(sx);
 		sb_puts(b, "{stx_mask=");
 		st_print_flags(b, st_statx_mask, sx.stx_mask, "0");
-		sb_printf(b, ", stx_attributes=%#llx, stx_mode=", (unsigned long long)sx.stx_attributes);
+		sb_puts(b, ", stx_attributes=");
+		st_print_flags(b, st_statx_attrs, sx.stx_attributes, "0");
+		sb_puts(b, ", stx_mode=");
 		st_print_mode(b, sx.stx_mode);
 		sb_printf(b, ", stx_size=%llu, ...}", (unsigned long long)sx.stx_size);
 		return;

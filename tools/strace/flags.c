@@ -63,12 +63,14 @@ void st_print_xval(struct sbuf *b, const struct st_xlat *x, uint64_t v, const ch
 		sb_printf(b, "%llu", (unsigned long long)v);
 }
 
-/* O_SYNC and O_TMPFILE include other bits (O_DSYNC, O_DIRECTORY): they come first so
- * that they win over their parts. */
+/* In the order strace prints them (checked against /usr/bin/strace: O_DIRECTORY and
+ * FASYNC come last). O_SYNC and O_TMPFILE include other bits (O_DSYNC, O_DIRECTORY):
+ * they come before their parts so that they win. */
 const struct st_xlat st_open_flags[] = {
-	X(O_SYNC), X(__O_TMPFILE | O_DIRECTORY), X(O_CREAT), X(O_EXCL), X(O_NOCTTY), X(O_TRUNC),
-	X(O_APPEND), X(O_NONBLOCK), X(O_DSYNC), X(O_ASYNC), X(O_DIRECT), {0100000, "O_LARGEFILE"},
-	X(O_DIRECTORY), X(O_NOFOLLOW), X(O_NOATIME), X(O_CLOEXEC), X(O_PATH), END,
+	X(O_CREAT), X(O_EXCL), X(O_NOCTTY), X(O_TRUNC), X(O_APPEND), X(O_NONBLOCK), X(O_SYNC),
+	X(O_DSYNC), X(O_DIRECT), {0100000, "O_LARGEFILE"}, X(O_NOFOLLOW), X(O_NOATIME),
+	X(O_CLOEXEC), X(O_PATH), {__O_TMPFILE | O_DIRECTORY, "O_TMPFILE"}, X(O_DIRECTORY),
+	{O_ASYNC, "FASYNC"}, END,
 };
 
 void st_print_open_flags(struct sbuf *b, uint64_t flags)
@@ -95,6 +97,30 @@ void st_print_mode(struct sbuf *b, uint64_t mode)
 }
 
 const struct st_xlat st_access_modes[] = {X(R_OK), X(W_OK), X(X_OK), END};
+const struct st_xlat st_statx_attrs[] = {
+	{0x4, "STATX_ATTR_COMPRESSED"}, {0x10, "STATX_ATTR_IMMUTABLE"}, {0x20, "STATX_ATTR_APPEND"},
+	{0x40, "STATX_ATTR_NODUMP"}, {0x800, "STATX_ATTR_ENCRYPTED"}, {0x1000, "STATX_ATTR_AUTOMOUNT"},
+	{0x2000, "STATX_ATTR_MOUNT_ROOT"}, {0x100000, "STATX_ATTR_VERITY"}, {0x200000, "STATX_ATTR_DAX"}, END,
+};
+/* statx's flags: the sync type is a 2-bit field whose 0 has a name. */
+void st_print_statx_flags(struct sbuf *b, uint64_t flags)
+{
+	uint64_t sync = flags & AT_STATX_SYNC_TYPE;
+	flags &= ~(uint64_t)AT_STATX_SYNC_TYPE;
+	if (sync == AT_STATX_FORCE_SYNC)
+		sb_puts(b, "AT_STATX_FORCE_SYNC");
+	else if (sync == AT_STATX_DONT_SYNC)
+		sb_puts(b, "AT_STATX_DONT_SYNC");
+	else if (sync)
+		sb_printf(b, "%#llx", (unsigned long long)sync);
+	else
+		sb_puts(b, "AT_STATX_SYNC_AS_STAT");
+	if (flags) {
+		sb_putc(b, '|');
+		st_print_flags(b, st_at_flags, flags, NULL);
+	}
+}
+
 const struct st_xlat st_at_flags[] = {
 	X(AT_SYMLINK_NOFOLLOW), X(AT_REMOVEDIR), X(AT_SYMLINK_FOLLOW), X(AT_NO_AUTOMOUNT),
 	X(AT_EMPTY_PATH), X(AT_STATX_FORCE_SYNC), X(AT_STATX_DONT_SYNC), X(AT_RECURSIVE), END,
@@ -211,8 +237,9 @@ const struct st_xlat st_seccomp_ops[] = {
 	{0, "SECCOMP_SET_MODE_STRICT"}, {1, "SECCOMP_SET_MODE_FILTER"},
 	{2, "SECCOMP_GET_ACTION_AVAIL"}, {3, "SECCOMP_GET_NOTIF_SIZES"}, END,
 };
+/* The composites first: strace prints STATX_BASIC_STATS|STATX_MNT_ID. */
 const struct st_xlat st_statx_mask[] = {
-	X(STATX_TYPE), X(STATX_MODE), X(STATX_NLINK), X(STATX_UID), X(STATX_GID), X(STATX_ATIME),
+	{0xfff, "STATX_ALL"}, X(STATX_BASIC_STATS), X(STATX_TYPE), X(STATX_MODE), X(STATX_NLINK), X(STATX_UID), X(STATX_GID), X(STATX_ATIME),
 	X(STATX_MTIME), X(STATX_CTIME), X(STATX_INO), X(STATX_SIZE), X(STATX_BLOCKS),
 	X(STATX_BTIME), X(STATX_MNT_ID), END,
 };

@@ -146,7 +146,13 @@ extern const struct st_xlat st_open_flags[], st_access_modes[], st_at_flags[],
 	st_futex_ops[], st_arch_prctl_codes[], st_prctl_options[], st_ptrace_requests[],
 	st_grnd_flags[], st_itimer_which[], st_rusage_who[], st_msync_flags[], st_rename_flags[],
 	st_idtype[], st_ss_flags[], st_seccomp_ops[], st_clone3_flags[], st_statx_mask[],
-	st_timer_flags[], st_access_flags[];
+	st_timer_flags[], st_access_flags[], st_statx_attrs[];
+void st_print_statx_flags(struct sbuf *b, uint64_t flags);
+
+/* Sockets (sockets.c). */
+extern const struct st_xlat st_sock_domains[];
+void st_print_sock_type(struct sbuf *b, uint64_t type);
+void st_print_sock_proto(struct sbuf *b, uint64_t domain, uint64_t proto);
 
 /* Open flags as strace shows them: the access mode first. */
 void st_print_open_flags(struct sbuf *b, uint64_t flags);

@@ -40,6 +40,10 @@ enum st_arg {
 	A_STATFS_OUT,
 	A_STATX_OUT,
 	A_STATX_MASK,
+	A_STATX_FLAGS,
+	A_SOCK_DOMAIN,
+	A_SOCK_TYPE,
+	A_SOCK_PROTO,   /* the protocol, named by the domain (the first argument) */
 	A_TIMESPEC,
 	A_TIMESPEC_OUT,
 	A_TIMESPEC_PAIR, /* utimensat's times[2] */
