@@ -132,6 +132,16 @@ run_native -f -v -e trace=execve -o "$OUT/verbose.native" "$OUT/bin/execve"
 run_hv -f -v -e trace=execve -o "$OUT/verbose.hv" "$OUT/bin/execve"
 compare "verbose-execve" "$OUT/verbose.native" "$OUT/verbose.hv"
 
+# 4b. Terminal ioctls, on a pseudo-terminal from script(1) (skipped without it).
+if command -v script >/dev/null; then
+    # -v only for the ioctls: the verbose fstat of the pty shows its (differing) times.
+    for v in "" "-v -e trace=ioctl"; do
+        (cd "$OUT" && script -qc "env -i PATH=/usr/bin:/bin GLIBC_TUNABLES=glibc.pthread.rseq=0 $STRACE -f $v -o $OUT/tty${v%% *}.native $OUT/bin/tty" /dev/null >/dev/null 2>&1)
+        (cd "$OUT" && script -qc "env -i PATH=/usr/bin:/bin GLIBC_TUNABLES=glibc.pthread.rseq=0 $HV strace -f $v -o $OUT/tty${v%% *}.hv $OUT/bin/tty" /dev/null >/dev/null 2>&1)
+        compare "tty-ioctls $v" "$OUT/tty${v%% *}.native" "$OUT/tty${v%% *}.hv"
+    done
+fi
+
 # 5. -y: descriptors with paths. Pipes show as pipe:[INODE] natively; hvtrace's API
 #    gives no inode, so they show bare there: the <pipe:[N]> suffixes are removed.
 run_native -f -y -o "$OUT/fdpaths.native" "$OUT/bin/files"

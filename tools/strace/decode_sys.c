@@ -206,30 +206,6 @@ void st_dec_fcntl(struct st_dec *d, struct st_call *c)
 	st_print_ptr(b, c->args[2]);
 }
 
-/* The requests a program's start-up commonly makes are named; others are in hex. */
-void st_dec_ioctl(struct st_dec *d, struct st_call *c)
-{
-	static const struct st_xlat requests[] = {
-		{0x5401, "TCGETS"}, {0x5402, "TCSETS"}, {0x5403, "TCSETSW"}, {0x5404, "TCSETSF"},
-		{0x540f, "TIOCGPGRP"}, {0x5410, "TIOCSPGRP"}, {0x5413, "TIOCGWINSZ"},
-		{0x5414, "TIOCSWINSZ"}, {0x541b, "FIONREAD"}, {0x5421, "FIONBIO"},
-		{0x5450, "FIONCLEX"}, {0x5451, "FIOCLEX"}, {0x5429, "TIOCGSID"}, {0, NULL},
-	};
-	if (c->is_exit)
-		return;
-	st_print_fd(d, c->tid, (long)c->args[0]);
-	sb_puts(d->out, ", ");
-	const char *name;
-	if (st_xlat_find(requests, (uint32_t)c->args[1], &name))
-		sb_puts(d->out, name);
-	else
-		sb_printf(d->out, "%#x", (uint32_t)c->args[1]);
-	if ((uint32_t)c->args[1] == 0x5450 || (uint32_t)c->args[1] == 0x5451)
-		return;
-	sb_puts(d->out, ", ");
-	st_print_ptr(d->out, c->args[2]);
-}
-
 void st_dec_futex(struct st_dec *d, struct st_call *c)
 {
 	struct sbuf *b = d->out;
