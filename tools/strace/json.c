@@ -88,7 +88,9 @@ void st_json_syscall(struct sbuf *b, const struct st_task *t, const char *name,
 	st_split_args(t->args.s ? t->args.s : "", t->args.len, add_arg, &l);
 	sb_putc(b, ']');
 	long ret = t->call.ret;
-	if (!ret_text) {
+	if (ret_text && !strcmp(ret_text, "= ?")) {
+		sb_puts(b, ", \"ret\": null, \"retval\": \"?\", \"errno\": null");
+	} else if (!ret_text) {
 		sb_puts(b, ", \"ret\": null, \"unfinished\": true");
 	} else {
 		bool is_error = ret < 0 && ret >= -4095;

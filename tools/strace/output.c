@@ -167,7 +167,8 @@ void st_out_exit(struct st_out *out, struct st_task *t, const char *ret, const s
 	sb_free(&b);
 }
 
-void st_out_unfinished(struct st_out *out, struct st_task *t, const struct timespec *now)
+void st_out_unfinished(struct st_out *out, struct st_task *t, const struct timespec *now,
+		       bool is_superseded)
 {
 	struct st_stream *s = t->stream;
 	char nbuf[32];
@@ -193,9 +194,43 @@ void st_out_unfinished(struct st_out *out, struct st_task *t, const struct times
 	} else if (s->open_tid != t->tid) {
 		close_open_line(s, t->tid);
 		prefix(out, t, now, &b);
-		sb_printf(&b, "<... %s resumed> <unfinished ...>", name_of(t, nbuf, sizeof nbuf));
+		sb_printf(&b, "<... %s resumed>%s", name_of(t, nbuf, sizeof nbuf),
+			  is_superseded ? "" : " <unfinished ...>");
 	}
 	finish_line(out, t, &b, "= ?", NULL);
+	sb_free(&b);
+}
+
+void st_out_noreturn(struct st_out *out, struct st_task *t)
+{
+	char nbuf[32];
+	struct sbuf b;
+
+	if (!is_text_shown(out) || !(out->o->filter.status & ST_UNFINISHED))
+		return;
+	if (out->o->is_json) {
+		emit_json(t, "= ?", NULL);
+		return;
+	}
+	sb_init(&b);
+	close_open_line(t->stream, t->tid);
+	prefix(out, t, &t->entry_time, &b);
+	sb_printf(&b, "%s(", name_of(t, nbuf, sizeof nbuf));
+	sb_put(&b, t->args.s, t->args.len);
+	finish_line(out, t, &b, "= ?", NULL);
+	sb_free(&b);
+}
+
+void st_out_superseded(struct st_out *out, struct st_task *t, int by, const struct timespec *now)
+{
+	struct sbuf b;
+	if (!is_text_shown(out) || out->o->quiet >= 2 || out->o->is_json)
+		return;
+	sb_init(&b);
+	close_open_line(t->stream, 0);
+	prefix(out, t, now, &b);
+	sb_printf(&b, "+++ superseded by execve in pid %d +++\n", by);
+	put_sb(t->stream, &b);
 	sb_free(&b);
 }
 

@@ -175,6 +175,13 @@ static void on_syscall_enter(struct st_run *r, struct st_task *t, const struct h
 	st_decode_args(&d, &t->call);
 	sb_free(&d.aux);
 	t->entry_len = t->args.len;
+	/* exit and exit_group do not return: strace ends their line at once. */
+	if (st_syscall_ret(ev->nr) == RV_NONE) {
+		t->in_syscall = false;
+		if (t->is_shown)
+			st_out_noreturn(&r->out, t);
+		return;
+	}
 	if (t->is_shown)
 		st_out_entry(&r->out, t);
 }
@@ -218,11 +225,29 @@ static void on_syscall_exit(struct st_run *r, struct st_task *t, const struct hv
 	sb_free(&d.aux);
 }
 
+/* The thread of t's process inside execve, if any: its success ends every other thread
+ * of the process (Linux's de_thread), which strace reports as superseded. */
+static struct st_task *execing_thread(struct st_run *r, const struct st_task *t)
+{
+	long execve = st_syscall_by_name("execve"), execveat = st_syscall_by_name("execveat");
+	for (size_t i = 0; i < r->ntasks; i++) {
+		struct st_task *o = r->tasks[i];
+		if (o != t && o->pid == t->pid && o->in_syscall &&
+		    (o->call.nr == execve || o->call.nr == execveat))
+			return o;
+	}
+	return NULL;
+}
+
 static void on_exited(struct st_run *r, struct st_task *t, const struct hvt_event *ev)
 {
+	struct st_task *by = execing_thread(r, t);
 	if (t->in_syscall && t->is_shown)
-		st_out_unfinished(&r->out, t, &ev->time);
-	st_out_task_exit(&r->out, t, ev->status, &ev->time);
+		st_out_unfinished(&r->out, t, &ev->time, by != NULL);
+	if (by)
+		st_out_superseded(&r->out, t, by->tid, &ev->time);
+	else
+		st_out_task_exit(&r->out, t, ev->status, &ev->time);
 	st_fdtrack_exit(r->ft, t->tid);
 	remove_task(r, t);
 }

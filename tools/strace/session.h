@@ -60,8 +60,14 @@ struct st_out {
 void st_out_entry(struct st_out *out, struct st_task *t);
 /* ret: "= 3" (st_decode_ret's text). */
 void st_out_exit(struct st_out *out, struct st_task *t, const char *ret, const struct timespec *now);
-/* The task ended inside its syscall: "= ?". */
-void st_out_unfinished(struct st_out *out, struct st_task *t, const struct timespec *now);
+/* The task ended inside its syscall: "= ?". is_superseded: ended by another thread's
+ * execve (strace then writes no "<unfinished ...>" in the resumed line). */
+void st_out_unfinished(struct st_out *out, struct st_task *t, const struct timespec *now,
+		       bool is_superseded);
+/* exit/exit_group: the whole line at entry, "= ?", as strace prints it. */
+void st_out_noreturn(struct st_out *out, struct st_task *t);
+/* "+++ superseded by execve in pid N +++": a leader replaced by a thread's execve. */
+void st_out_superseded(struct st_out *out, struct st_task *t, int by, const struct timespec *now);
 void st_out_signal(struct st_out *out, struct st_task *t, const siginfo_t *si, const struct timespec *now);
 void st_out_task_exit(struct st_out *out, struct st_task *t, int status, const struct timespec *now);
 /* Closes the open line of every stream: "<detached ...>" at the end of an attach. */
