@@ -109,10 +109,13 @@ fi
 # 3. Filters: -e trace= with names, classes and negation; -e status=failed; -e signal=.
 i=0
 for expr in "trace=openat,close" "trace=%file" "trace=%desc,%process" "trace=!%memory,write" \
-            "status=failed" "trace=none" "signal=none"; do
+            "status=failed" "trace=none" "signal=none" "trace=%signal" "trace=%clock,%creds" \
+            "trace=%stat,%lstat" "trace=%fstat" "trace=%%stat" "trace=%pure" "trace=%memory" \
+            "status=successful" "signal=!SIGUSR1"; do
     i=$((i + 1))
     prog=$OUT/bin/files
-    [ "$expr" = signal=none ] && prog=$OUT/bin/signals
+    case $expr in signal=*|*%signal*|*%clock*) prog=$OUT/bin/signals ;; esac
+    [ "$expr" = "trace=%clock,%creds" ] && prog=$OUT/bin/mem
     run_native -f -e "$expr" -o "$OUT/filter$i.native" "$prog"
     run_hv -f -e "$expr" -o "$OUT/filter$i.hv" "$prog"
     compare "filter-$expr" "$OUT/filter$i.native" "$OUT/filter$i.hv"

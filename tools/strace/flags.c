@@ -151,8 +151,9 @@ const struct st_xlat st_clone3_flags[] = {
 	X(CLONE_NEWIPC), X(CLONE_NEWUSER), X(CLONE_NEWPID), X(CLONE_NEWNET), X(CLONE_IO),
 	{0x100000000ull, "CLONE_CLEAR_SIGHAND"}, {0x200000000ull, "CLONE_INTO_CGROUP"}, END,
 };
+/* WSTOPPED, not its alias WUNTRACED: strace's name for 2. */
 const struct st_xlat st_wait_options[] = {
-	X(WNOHANG), X(WUNTRACED), X(WEXITED), X(WCONTINUED), X(WNOWAIT), X(__WNOTHREAD), X(__WALL),
+	X(WNOHANG), X(WSTOPPED), X(WEXITED), X(WCONTINUED), X(WNOWAIT), X(__WNOTHREAD), X(__WALL),
 	X(__WCLONE), END,
 };
 const struct st_xlat st_idtype[] = {X(P_ALL), X(P_PID), X(P_PGID), X(P_PIDFD), END};
