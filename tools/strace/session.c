@@ -443,7 +443,7 @@ int st_run(const struct st_opts *o, char **argv)
 		};
 		rc = hvt_spawn(&so, &r.s);
 		if (rc)
-			fprintf(stderr, "hvtrace strace: %s: %s\n", argv[0], hvt_spawn_error());
+			fprintf(stderr, "hvtrace strace: %s\n", hvt_spawn_error()[0] ? hvt_spawn_error() : strerror(-rc));
 	}
 	if (rc) {
 		status = o->attach ? 1 : (rc == -ENOEXEC || rc == -ENOENT ? 127 : 126);
