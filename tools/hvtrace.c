@@ -18,6 +18,7 @@
 #include "vmm/guest_mem.h"
 #include "vmm/log.h"
 #include "vmm/platform.h"
+#include "vmm/sandbox.h"
 #include "vmm/vm.h"
 
 #define HVTRACE_VERSION "0.1.0"
@@ -29,7 +30,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: hvtrace run [--mem SIZE] [--root DIR] [--syscall-transport exit|shared|auto]\n"
 		"                   [--ptrace-scope N] [--control PATH] [--max-tasks N] [--timeout T]\n"
-		"                   [--verbose] [--] PROG [ARGS...]\n"
+		"                   [--no-sandbox] [--verbose] [--] PROG [ARGS...]\n"
 		"       hvtrace ps    list the running VMs and their guest tasks\n"
 		"       hvtrace --platform   probe /dev/kvm and describe what it offers\n"
 		"       hvtrace --help | --version\n"
@@ -51,6 +52,7 @@ static void usage(FILE *f)
 		"                $XDG_RUNTIME_DIR/hvtrace/PID.sock or /run/hvtrace/PID.sock\n"
 		"  --max-tasks N at most N tasks (threads) live at once; clone/fork past it: EAGAIN\n"
 		"  --timeout T   kill the guest after T seconds (T may end in s, m or h); exit 124\n"
+		"  --no-sandbox  do not confine hvtrace itself with seccomp (to debug hvtrace)\n"
 		"  --verbose     report unimplemented syscalls and refused operations\n");
 }
 
@@ -98,6 +100,7 @@ static int parse_duration_ms(const char *s, uint64_t *ms)
 struct control {
 	const char *path;
 	struct ctl_server *srv;
+	bool sandbox;
 };
 
 /* The control socket lives as long as the guest. Attaching is a convenience: a VM that
@@ -111,6 +114,11 @@ static void control_on_guest(void *arg, struct kernel *k, bool running)
 		fprintf(stderr, "hvtrace: %s; attaching to this VM is not possible\n", err);
 	else if (!running)
 		ctl_server_stop(c->srv);
+	/* Set up: from here on, only the host syscalls hvtrace needs (vmm/sandbox.h). */
+	if (running && c->sandbox && sandbox_enter(err, sizeof err)) {
+		fprintf(stderr, "hvtrace: %s\n", err);
+		exit(125);
+	}
 }
 
 static int cmd_run(int argc, char **argv)
@@ -124,6 +132,7 @@ static int cmd_run(int argc, char **argv)
 		{"control", required_argument, NULL, 'c'},
 		{"max-tasks", required_argument, NULL, 'n'},
 		{"timeout", required_argument, NULL, 'T'},
+		{"no-sandbox", no_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -133,8 +142,17 @@ static int cmd_run(int argc, char **argv)
 	int c;
 
 	optind = 1;
+	/* Sanitizers fork a symbolizer to report: no sandbox in those builds. */
+#if defined(__SANITIZE_ADDRESS__)
+	ctl.sandbox = false;
+#else
+	ctl.sandbox = true;
+#endif
 	while ((c = getopt_long(argc, argv, "+m:r:t:p:c:n:T:vh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'S':
+			ctl.sandbox = false;
+			break;
 		case 'n': {
 			char *end;
 			long v = strtol(optarg, &end, 10);

@@ -82,6 +82,13 @@ for i in $(seq 200); do [ -S "$tmp/xdg/hvtrace/$vm.sock" ] && break; sleep 0.05;
 check control-socket-owner-only 0 '^srw------- ' -- ls -l "$tmp/xdg/hvtrace/$vm.sock"
 check control-dir-owner-only 0 '^drwx------ ' -- ls -ld "$tmp/xdg/hvtrace"
 check ps-lists-tasks 0 "^$vm +1 +1 +0 R +limits" -- env XDG_RUNTIME_DIR="$tmp/xdg" "$hv" ps
+# Once set up, hvtrace runs under its own seccomp filter (vmm/sandbox.h) on every thread.
+check sandbox-on 0 '^Seccomp:.2' -- grep -E '^Seccomp:' /proc/$vm/status
+check sandbox-all-threads 0 '^0$' -- sh -c "grep -L 'Seccomp:.2' /proc/$vm/task/*/status | wc -l"
+kill -9 $vm 2>/dev/null; wait $vm 2>/dev/null
+"$hv" run --no-sandbox -- "$tmp/limits" spin & vm=$!
+sleep 0.5
+check sandbox-off 0 '^Seccomp:.0' -- grep -E '^Seccomp:' /proc/$vm/status
 kill -9 $vm 2>/dev/null; wait $vm 2>/dev/null
 check ps-forgets-dead-vms 0 '^1$' -- sh -c "XDG_RUNTIME_DIR='$tmp/xdg' '$hv' ps | wc -l"
 check ps-removes-stale-socket 0 '^0$' -- sh -c "ls '$tmp/xdg/hvtrace' | wc -l"
