@@ -159,6 +159,7 @@ struct mm_iov {
 	uint64_t frames[64];
 	int niov, nframes;
 	uint64_t covered;
+	bool faulted; /* it stopped short at a page the task may not access */
 };
 int mm_user_iov(struct mm *mm, uint64_t va, uint64_t len, bool write, struct mm_iov *out);
 void mm_iov_release(struct mm *mm, struct mm_iov *io);

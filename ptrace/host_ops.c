@@ -5,6 +5,7 @@
 #include "ptrace/host.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -127,6 +128,15 @@ int host_attach(struct host_session *s, struct kernel *k, int tid, bool whole_pr
 	return 0;
 }
 
+/* Every task of s follows its recording mode. Preconditions: k->mu held. */
+static void update_record(struct host_session *s, struct kernel *k)
+{
+	for (struct process *p = k->procs; p; p = p->all_next)
+		for (struct task *t = p->threads; t; t = t->thread_next)
+			if (t->ht.s == s)
+				atomic_store(&t->ht.record, host_records(s));
+}
+
 int host_set_flags(struct host_session *s, unsigned flags)
 {
 	struct kernel *k = lock_kernel(s);
@@ -134,6 +144,20 @@ int host_set_flags(struct host_session *s, unsigned flags)
 	if (!k)
 		return -ESRCH;
 	s->flags = flags;
+	update_record(s, k);
+	unlock_kernel(s, k);
+	return 0;
+}
+
+int host_set_recorder(struct host_session *s, hvt_recorder fn, void *arg)
+{
+	struct kernel *k = lock_kernel(s);
+
+	if (!k)
+		return -ESRCH;
+	s->recorder = fn;
+	s->recorder_arg = arg;
+	update_record(s, k);
 	unlock_kernel(s, k);
 	return 0;
 }
@@ -453,6 +477,9 @@ int host_detach(struct host_session *s)
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 	unlock_kernel(s, k);
+	/* No task can start a recorder call now; the ones under way finish. */
+	while (atomic_load(&s->recording) > 0)
+		sched_yield();
 	return 0;
 }
 

@@ -2,6 +2,7 @@
  * api_target in one mode, drives it through the host session's stops and checks what
  * the guest saw through its exit status. */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -111,6 +112,65 @@ static void test_syscalls_stop_at_entry_and_exit_with_the_result(void **state)
 	assert_true(WIFEXITED(ev.status) && WEXITSTATUS(ev.status) == 3);
 	assert_true(saw_getpid);
 	assert_int_equal(run_to_end(s), 3);
+}
+
+struct rec {
+	pthread_mutex_t mu;
+	hvt_session *s;
+	uint64_t var;
+	int enters, exits, getpids, reads_ok;
+	long last_enter;
+};
+
+static void recorder(void *arg, const struct hvt_event *ev)
+{
+	struct rec *r = arg;
+	long v;
+
+	pthread_mutex_lock(&r->mu);
+	if (ev->kind == HVT_EV_SYSCALL_ENTER) {
+		r->enters++;
+		r->last_enter = ev->nr;
+	} else if (ev->kind == HVT_EV_SYSCALL_EXIT) {
+		r->exits++;
+		if (ev->nr == SYS_getpid && ev->ret == 1 && r->last_enter == SYS_getpid)
+			r->getpids++;
+	}
+	/* The recorder may read the task's memory where it stands. */
+	if (hvt_read_mem(r->s, ev->tid, r->var, &v, sizeof v) == (ssize_t)sizeof v)
+		r->reads_ok++;
+	pthread_mutex_unlock(&r->mu);
+}
+
+static void test_recorder_sees_every_syscall_without_stopping_the_task(void **state)
+{
+	(void)state;
+	struct rec r = {.mu = PTHREAD_MUTEX_INITIALIZER, .var = guest_sym("api_target", "counter")};
+	char path[4096];
+	snprintf(path, sizeof path, "%s", guest_path("api_target"));
+	char *argv[] = {path, "pid", NULL};
+	char *envp[] = {"HVTRACE_TEST=1", NULL};
+	struct hvt_spawn_options o = {.argv = argv, .envp = envp, .stdio = {-1, -1, -1}, .mem_size = GUEST_TEST_MEM,
+				      .flags = HVT_TRACE_SYSCALLS | HVT_STOP_AT_ENTRY, .recorder = recorder, .recorder_arg = &r};
+	const char *tr = getenv("HVTRACE_TEST_TRANSPORT");
+	if (tr && *tr)
+		o.transport = !strcmp(tr, "exit") ? 1 : !strcmp(tr, "shared") ? 2 : 0;
+	hvt_session *s;
+	assert_int_equal(hvt_spawn(&o, &s), 0);
+	struct hvt_event ev;
+	r.s = s;
+	next(s, &ev, HVT_EV_START);
+	assert_int_equal(hvt_resume(s, ev.tid, HVT_CONT, 0), 0);
+	/* No syscall stops: the next event is the end. */
+	next(s, &ev, HVT_EV_EXITED);
+	next(s, &ev, HVT_EV_GUEST_EXITED);
+	assert_int_equal(ev.status, 3);
+	assert_int_equal(hvt_close(s), 3);
+	assert_true(r.enters > 5);
+	assert_int_equal(r.enters, r.exits + 1); /* exit_group never returns */
+	assert_int_equal(r.last_enter, SYS_exit_group);
+	assert_int_equal(r.getpids, 1);
+	assert_int_equal(r.reads_ok, r.enters + r.exits);
 }
 
 static void test_tracer_can_skip_a_syscall_and_choose_its_result(void **state)
@@ -397,6 +457,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spawned_program_stops_before_its_first_instruction),
 		cmocka_unit_test(test_syscalls_stop_at_entry_and_exit_with_the_result),
+		cmocka_unit_test(test_recorder_sees_every_syscall_without_stopping_the_task),
 		cmocka_unit_test(test_tracer_can_skip_a_syscall_and_choose_its_result),
 		cmocka_unit_test(test_tracer_can_drop_a_signal_before_delivery),
 		cmocka_unit_test(test_undropped_signal_still_kills),
