@@ -111,7 +111,7 @@ i=0
 for expr in "trace=openat,close" "trace=%file" "trace=%desc,%process" "trace=!%memory,write" \
             "status=failed" "trace=none" "signal=none" "trace=%signal" "trace=%clock,%creds" \
             "trace=%stat,%lstat" "trace=%fstat" "trace=%%stat" "trace=%pure" "trace=%memory" \
-            "status=successful" "signal=!SIGUSR1"; do
+            "status=successful" "signal=!SIGUSR1" "trace=/^(open|close)"; do
     i=$((i + 1))
     prog=$OUT/bin/files
     case $expr in signal=*|*%signal*|*%clock*) prog=$OUT/bin/signals ;; esac

@@ -47,6 +47,11 @@ static void names_classes_and_negation_select_syscalls(void **unused)
 	assert_true(st_filter_syscall(&f, __NR_socket));
 	assert_false(st_filter_syscall(&f, __NR_open));
 
+	f = parsed("trace=/^(open|close)");
+	assert_true(st_filter_syscall(&f, __NR_openat));
+	assert_true(st_filter_syscall(&f, __NR_close));
+	assert_false(st_filter_syscall(&f, __NR_read));
+
 	f = parsed("trace=none");
 	assert_false(st_filter_syscall(&f, __NR_exit_group));
 	f = parsed("trace=all");

@@ -1,7 +1,8 @@
 /* Parsing the -e qualifiers. The syntax is strace's: [!]ELEM[,ELEM...], where a
- * leading ! negates the whole set and ELEM is a name, a number, %CLASS, all or none;
- * a ? before ELEM lets an unknown name pass silently. */
+ * leading ! negates the whole set and ELEM is a name, a number, %CLASS, /REGEX, all or
+ * none; a ? before ELEM lets an unknown name pass silently. */
 #include <errno.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,27 @@ static int add_syscalls(struct st_filter *f, const char *elem, char *err, size_t
 	}
 	if (!strcmp(elem, "none"))
 		return 0;
+	if (elem[0] == '/') {
+		regex_t re;
+		bool is_any = false;
+		if (regcomp(&re, elem + 1, REG_EXTENDED | REG_NOSUB)) {
+			snprintf(err, errlen, "invalid regular expression '%s'", elem + 1);
+			return -EINVAL;
+		}
+		for (long nr = 0; nr < ST_MAX_NR; nr++) {
+			const char *name = st_syscall_name(nr);
+			if (name && !regexec(&re, name, 0, NULL, 0)) {
+				set_bit(f->syscalls, nr);
+				is_any = true;
+			}
+		}
+		regfree(&re);
+		if (!is_any && !is_optional) {
+			snprintf(err, errlen, "invalid system call '%s'", elem);
+			return -EINVAL;
+		}
+		return 0;
+	}
 	/* "%file", and the old spelling without %, which strace still accepts. */
 	unsigned cls = class_by_name(elem[0] == '%' ? elem + 1 : elem);
 	if (cls && (elem[0] == '%' || st_syscall_by_name(elem) < 0)) {
