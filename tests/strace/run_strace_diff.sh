@@ -106,6 +106,16 @@ else
     ko "many-threads -c"; grep getppid "$OUT/many.count.hv"
 fi
 
+# 2c. Killed with threads inside syscalls: nothing left open, every task accounted for.
+run_hv -f -o "$OUT/killthreads.hv" "$OUT/bin/killthreads"; krc=$?
+killed=$(grep -c '+++ killed by SIGKILL +++' "$OUT/killthreads.hv")
+dangling=$($NORM "$OUT/killthreads.hv" | grep -c 'unfinished')
+if [ "$krc" = 137 ] && [ "$killed" = 5 ] && [ "$dangling" = 0 ]; then
+    ok "killed-with-threads"
+else
+    ko "killed-with-threads: status $krc, $killed killed lines (want 5), $dangling left unfinished"
+fi
+
 # 3. Filters: -e trace= with names, classes and negation; -e status=failed; -e signal=.
 i=0
 for expr in "trace=openat,close" "trace=%file" "trace=%desc,%process" "trace=!%memory,write" \
