@@ -10,7 +10,7 @@ the order their parent's clone/fork returned them), with:
     si_pid=, parent_tid=[N]) replaced by the task's name;
   - addresses (hex of 6+ digits) replaced by ADDR: the guest's heap, stack and mmap
     bases differ from native ones (both are randomised natively anyway);
-  - what legitimately differs run to run: getrandom bytes, clock values, getppid's
+  - what legitimately differs run to run: getrandom bytes, clock and CPU-time values, getppid's
     result (the tracer's parent natively, 0 in a guest whose first process is 1);
   - SIGCHLD lines counted rather than placed: natively too, SIGCHLD reaches a waiting
     parent before or after its wait4 returns depending on timing.
@@ -96,7 +96,7 @@ def main():
             text = re.sub(r'0x[0-9a-f]{6,}', 'ADDR', text)
             text = re.sub(r'^getppid\(\) = \d+', 'getppid() = PPID', text)
             text = re.sub(r'^getrandom\("[^"]*"', 'getrandom("..."', text)
-            if text.startswith(('clock_gettime(', 'gettimeofday(', 'time(')):
+            if text.startswith(('clock_gettime(', 'gettimeofday(', 'time(', 'times(', 'getrusage(')):
                 text = re.sub(r'\d+', 'N', text)
             if no_results:
                 text = re.sub(r'\) = .*$', ')', text)
