@@ -93,6 +93,7 @@ def main():
                 text = re.sub(r'( = )(\d+)$', pidname, text)
             text = re.sub(r'((?:si_pid=|wait4\(|kill\(|tgkill\(|tkill\(|parent_tid=\[|execve in pid ))(\d+)', pidname, text)
             text = re.sub(r'(tgkill\(P\d+, )(\d+)', pidname, text)
+            text = re.sub(r'^(ptrace\(PTRACE_[A-Z_]+, )(\d+)', pidname, text)
             text = re.sub(r'0x[0-9a-f]{6,}', 'ADDR', text)
             text = re.sub(r'^getppid\(\) = \d+', 'getppid() = PPID', text)
             text = re.sub(r'^getrandom\("[^"]*"', 'getrandom("..."', text)

@@ -61,7 +61,7 @@ compare() {
 # 1. Full traces with -f, and the exit status hvtrace strace returns (the program's).
 #    threads: pthread_join's futex waits (and the wakes) happen or not depending on
 #    whether a thread has already finished, natively too: futex lines are dropped.
-for name in files forkwait threads signals timers longstr execve execthread mem killed; do
+for name in files forkwait threads signals timers misc longstr execve execthread mem killed; do
     prog=$OUT/bin/$name
     [ -x "$prog" ] || continue
     run_native -f -o "$OUT/$name.native" "$prog"; nrc=$?

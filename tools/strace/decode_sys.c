@@ -278,6 +278,9 @@ void st_dec_prctl(struct st_dec *d, struct st_call *c)
 	struct sbuf *b = d->out;
 	int option = (int)c->args[0];
 	if (c->is_exit) {
+		static const char *const dumpable[] = {"SUID_DUMP_DISABLE", "SUID_DUMP_USER", "SUID_DUMP_ROOT"};
+		if (option == PR_GET_DUMPABLE && c->ret >= 0 && c->ret <= 2)
+			sb_printf(&d->aux, " (%s)", dumpable[c->ret]);
 		if (option != PR_GET_NAME)
 			return;
 		if (c->ret < 0)
@@ -294,7 +297,6 @@ void st_dec_prctl(struct st_dec *d, struct st_call *c)
 		return;
 	case PR_GET_NAME:
 		sb_puts(b, ", ");
-		c->next_arg = 1;
 		return;
 	case PR_SET_PDEATHSIG:
 		sb_puts(b, ", ");
@@ -302,6 +304,10 @@ void st_dec_prctl(struct st_dec *d, struct st_call *c)
 		return;
 	case PR_GET_DUMPABLE: case PR_GET_KEEPCAPS: case PR_GET_SECCOMP: case PR_GET_TIMERSLACK:
 	case PR_GET_NO_NEW_PRIVS: case PR_GET_CHILD_SUBREAPER:
+		return;
+	case PR_SET_NO_NEW_PRIVS:
+		sb_printf(b, ", %lu, %lu, %lu, %lu", (unsigned long)c->args[1], (unsigned long)c->args[2],
+			  (unsigned long)c->args[3], (unsigned long)c->args[4]);
 		return;
 	case PR_SET_DUMPABLE: case PR_SET_KEEPCAPS: case PR_SET_TIMERSLACK:
 	case PR_SET_CHILD_SUBREAPER: case PR_SET_PTRACER:
@@ -342,13 +348,32 @@ void st_dec_ptrace(struct st_dec *d, struct st_call *c)
 		sb_puts(b, ", ");
 		st_print_ptr(b, c->args[2]);
 		sb_puts(b, ", ");
-		c->next_arg = 3;
 		return;
 	}
 	sb_puts(b, ", ");
 	st_print_ptr(b, c->args[2]);
 	sb_puts(b, ", ");
 	st_print_ptr(b, c->args[3]);
+}
+
+/* ", left {...}": the time a ready poll/select had left, which the kernel writes back
+ * into the timeout argument (ppoll, select, pselect6). */
+static void print_left(struct st_dec *d, const struct st_call *c, int arg, bool is_timespec)
+{
+	if (arg < 0 || !c->args[arg])
+		return;
+	if (is_timespec) {
+		struct timespec ts;
+		if (st_read(d, c->tid, c->args[arg], &ts, sizeof ts))
+			return;
+		sb_puts(&d->aux, ", left ");
+		st_print_timespec(&d->aux, &ts);
+	} else {
+		struct timeval tv;
+		if (st_read(d, c->tid, c->args[arg], &tv, sizeof tv))
+			return;
+		sb_printf(&d->aux, ", left {tv_sec=%ld, tv_usec=%ld}", (long)tv.tv_sec, (long)tv.tv_usec);
+	}
 }
 
 static void print_pollfds(struct st_dec *d, struct sbuf *b, int tid, uint64_t addr, unsigned long n,
@@ -397,6 +422,7 @@ void st_dec_poll(struct st_dec *d, struct st_call *c)
 		} else if (c->ret > 0) {
 			sb_puts(&d->aux, " (");
 			print_pollfds(d, &d->aux, c->tid, c->args[0], c->args[1], true);
+			print_left(d, c, is_ppoll ? 2 : -1, true);
 			sb_putc(&d->aux, ')');
 		}
 		return;
@@ -465,6 +491,7 @@ void st_dec_select(struct st_dec *d, struct st_call *c)
 				print_fdset(d, &d->aux, c->tid, c->args[1 + k], nfds);
 				is_first = false;
 			}
+			print_left(d, c, 4, is_pselect);
 			sb_putc(&d->aux, ')');
 		}
 		return;
