@@ -274,7 +274,8 @@ static void on_exec(struct st_run *r, const struct hvt_event *ev)
 static void handle_interrupt(struct st_run *r)
 {
 	int n = interrupt_count;
-	if (n == r->handled_interrupts)
+	/* Before the program's first task is seen, the signal waits for it. */
+	if (n == r->handled_interrupts || (!r->is_attached && !r->ntasks))
 		return;
 	r->handled_interrupts = n;
 	if (r->is_attached)
