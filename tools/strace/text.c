@@ -46,7 +46,8 @@ static bool sb_reserve(struct sbuf *b, size_t n)
 
 void sb_put(struct sbuf *b, const void *s, size_t n)
 {
-	if (!sb_reserve(b, n))
+	/* An empty buffer's text may be NULL: nothing to copy (memcpy wants a pointer). */
+	if (!n || !sb_reserve(b, n))
 		return;
 	memcpy(b->s + b->len, s, n);
 	b->len += n;
