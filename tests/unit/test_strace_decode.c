@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "tools/strace/strace.h"
+#include "tools/strace/sysent.h"
 
 /* A guest address space of one region at BASE. */
 #define BASE 0x10000ull
@@ -268,6 +269,22 @@ static void exits_and_siginfo_read_as_strace(void **unused)
 	sb_free(&b);
 }
 
+/* Every syscall hvtrace serves (kernel/syscall_list.h) has its arguments described. */
+static void every_served_syscall_is_decoded(void **unused)
+{
+	(void)unused;
+	static const char *const served[] = {
+#define X(name) #name,
+#include "kernel/syscall_list.h"
+#undef X
+	};
+	for (size_t i = 0; i < sizeof served / sizeof served[0]; i++) {
+		long nr = st_syscall_by_name(served[i]);
+		if (nr < 0 || !st_sysent(nr))
+			fail_msg("%s has no entry in tools/strace/syscalls.c", served[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +300,7 @@ int main(void)
 		cmocka_unit_test(execve_counts_the_environment),
 		cmocka_unit_test(results_with_a_meaning_say_it),
 		cmocka_unit_test(exits_and_siginfo_read_as_strace),
+		cmocka_unit_test(every_served_syscall_is_decoded),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	sb_free(&fx.out);
