@@ -81,6 +81,13 @@ run_native -f -o "$OUT/flagset.native" "$OUT/bin/flagset"
 run_hv -f -o "$OUT/flagset.hv" "$OUT/bin/flagset"
 compare "decode-flagset" "$OUT/flagset.native" "$OUT/flagset.hv" --no-results
 
+# 1c. Every syscall transport of the guest (hvtrace run --syscall-transport) gives
+#     the native trace: the fast path must hand out the same stops.
+for tr in exit shared; do
+    run_hv -f --syscall-transport "$tr" -o "$OUT/files-$tr.hv" "$OUT/bin/files"
+    compare "transport-$tr" "$OUT/files.native" "$OUT/files-$tr.hv"
+done
+
 # 2. A SIGKILL'd tracee: the trace ends with the kill line and "+++ killed by SIGKILL +++".
 if [ -f "$OUT/killed.hv" ] && [ "$(tail -n 1 "$OUT/killed.hv" | sed 's/^[0-9]* *//')" = "+++ killed by SIGKILL +++" ] &&
    grep -q 'kill([0-9]*, SIGKILL) *= ?$' "$OUT/killed.hv"; then

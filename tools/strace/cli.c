@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/transport.h"
 #include "tools/strace/session.h"
+#include "vmm/guest_mem.h"
 
 #include "tools/strace/cli.h"
 
@@ -32,7 +34,9 @@ static void usage(FILE *f)
 		"  -c, -C        count calls, errors and time (-C: with the trace)\n"
 		"  -q, -qq       no attach/detach messages (-qq: no exit statuses)\n"
 		"  -p VM:PID     attach to task PID of the VM (Ctrl-C detaches)\n"
-		"  --json        one JSON object per event (syscall, signal, exit)\n");
+		"  --json        one JSON object per event (syscall, signal, exit)\n"
+		"  --mem SIZE, --root DIR, --syscall-transport exit|shared|auto\n"
+		"                the guest, as for hvtrace run\n");
 }
 
 /* Options strace takes without an argument can be repeated to count (-ff, -xx, -ttt). */
@@ -54,6 +58,9 @@ static int parse(int argc, char **argv, struct st_opts *o)
 		{"trace", required_argument, NULL, 1},
 		{"signal", required_argument, NULL, 2},
 		{"status", required_argument, NULL, 3},
+		{"mem", required_argument, NULL, 4},
+		{"root", required_argument, NULL, 5},
+		{"syscall-transport", required_argument, NULL, 6},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -98,6 +105,24 @@ static int parse(int argc, char **argv, struct st_opts *o)
 				return -1;
 			}
 			break;
+		case 4:
+			if (parse_mem_size(optarg, &o->mem_size) || o->mem_size < (64ull << 20)) {
+				fprintf(stderr, "hvtrace strace: --mem %s: expected a size from 64M, e.g. 512M or 4G\n", optarg);
+				return -1;
+			}
+			break;
+		case 5:
+			o->root = optarg;
+			break;
+		case 6: {
+			enum syscall_transport m;
+			if (transport_parse(optarg, &m)) {
+				fprintf(stderr, "hvtrace strace: --syscall-transport %s: expected exit, shared or auto\n", optarg);
+				return -1;
+			}
+			o->transport = (int)m;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 1;

@@ -434,13 +434,17 @@ int st_run(const struct st_opts *o, char **argv)
 	if (o->attach) {
 		rc = attach(&r, flags);
 	} else {
-		exec_path = resolve(argv[0]);
+		/* With --root the program is the guest's: its path is looked up there. */
+		exec_path = o->root ? strdup(argv[0]) : resolve(argv[0]);
 		r.exec_path = exec_path ? exec_path : argv[0];
 		struct hvt_spawn_options so = {
 			.path = r.exec_path,
 			.argv = argv,
 			.stdio = {-1, -1, -1},
 			.flags = flags | HVT_STOP_AT_ENTRY,
+			.root = o->root,
+			.mem_size = o->mem_size,
+			.transport = o->transport,
 		};
 		rc = hvt_spawn(&so, &r.s);
 		if (rc)

@@ -21,6 +21,10 @@ struct st_opts {
 	bool is_json;        /* --json */
 	int summary;         /* -c 1, -C 2 */
 	const char *attach;  /* -p VM:PID */
+	/* The guest, as `hvtrace run` takes them: --mem, --root, --syscall-transport. */
+	uint64_t mem_size;
+	const char *root;
+	int transport;
 	/* Lines are printed whole at syscall exit (no "<unfinished ...>"): -e status=
 	 * needs the result before it can choose, --json wants one object per call. */
 	bool is_deferred;
