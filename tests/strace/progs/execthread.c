@@ -2,10 +2,15 @@
  * leader is "superseded by execve" and the new image goes on under the pid. */
 #include <pthread.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static void *exec_self(void *arg)
 {
+	/* A moment for the main thread to reach pause(): otherwise (natively too) the
+	 * trace depends on where the exec catches it. */
+	struct timespec moment = {0, 50 * 1000 * 1000};
+	nanosleep(&moment, NULL);
 	char *argv[] = {"execthread", "again", NULL};
 	char *envp[] = {"GLIBC_TUNABLES=glibc.pthread.rseq=0", NULL};
 	execve("/proc/self/exe", argv, envp);
