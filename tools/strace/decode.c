@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "tools/strace/sysent.h"
 
@@ -126,6 +127,10 @@ bool st_arg_is_output(unsigned char kind)
 /* The mode of open/openat matters (and is shown) only when the call may create. */
 static bool is_arg_shown(const struct st_call *c, int i, unsigned char kind)
 {
+	if (kind == A_MKNOD_DEV) {
+		uint64_t type = c->args[i - 1] & S_IFMT;
+		return type == S_IFCHR || type == S_IFBLK;
+	}
 	if (kind != A_OPEN_MODE)
 		return true;
 	uint64_t flags = c->args[i - 1];

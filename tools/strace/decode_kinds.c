@@ -145,6 +145,14 @@ void st_print_arg(struct st_dec *d, struct st_call *c, int i, unsigned char kind
 	case A_RUSAGE_WHO: st_print_xval(b, st_rusage_who, (uint64_t)(int)v, "RUSAGE_???"); return;
 	case A_RENAME_FLAGS: st_print_flags(b, st_rename_flags, v, "0"); return;
 	case A_SECCOMP_OP: st_print_xval(b, st_seccomp_ops, v, "SECCOMP_SET_MODE_???"); return;
+	case A_UINT: sb_printf(b, "%u", (unsigned)v); return;
+	case A_MKNOD_DEV:
+		sb_printf(b, "makedev(%#x, %#x)", (unsigned)(((v >> 8) & 0xfff) | ((v >> 32) & ~0xfffull)),
+			  (unsigned)((v & 0xff) | ((v >> 12) & ~0xffull)));
+		return;
+	case A_MFD_FLAGS: st_print_flags(b, st_mfd_flags, v, "0"); return;
+	case A_EFD_FLAGS: st_print_flags(b, st_fd_create_flags(st_syscall_name(c->nr)), v, "0"); return;
+	case A_FLOCK_OP: st_print_flags(b, st_flock_ops, v, "0"); return;
 	case A_STATX_FLAGS: st_print_statx_flags(b, v); return;
 	case A_SOCK_DOMAIN: st_print_xval(b, st_sock_domains, v, "AF_???"); return;
 	case A_SOCK_TYPE: st_print_sock_type(b, v); return;

@@ -96,6 +96,27 @@ void st_print_mode(struct sbuf *b, uint64_t mode)
 	sb_printf(b, "%#03llo", (unsigned long long)perm);
 }
 
+const struct st_xlat st_mfd_flags[] = {
+	{1, "MFD_CLOEXEC"}, {2, "MFD_ALLOW_SEALING"}, {4, "MFD_HUGETLB"}, END,
+};
+/* eventfd2's flags; epoll_create1, inotify_init1 and timerfd_create use the same two
+ * bits, named after their own call by strace. */
+const struct st_xlat st_efd_flags[] = {{1, "EFD_SEMAPHORE"}, {04000, "EFD_NONBLOCK"}, {02000000, "EFD_CLOEXEC"}, END};
+static const struct st_xlat epoll_flags[] = {{02000000, "EPOLL_CLOEXEC"}, END};
+static const struct st_xlat inotify_flags[] = {{04000, "IN_NONBLOCK"}, {02000000, "IN_CLOEXEC"}, END};
+static const struct st_xlat tfd_flags[] = {{04000, "TFD_NONBLOCK"}, {02000000, "TFD_CLOEXEC"}, END};
+const struct st_xlat *st_fd_create_flags(const char *call)
+{
+	if (!strcmp(call, "epoll_create1"))
+		return epoll_flags;
+	if (!strcmp(call, "inotify_init1"))
+		return inotify_flags;
+	if (!strcmp(call, "timerfd_create"))
+		return tfd_flags;
+	return st_efd_flags;
+}
+const struct st_xlat st_flock_ops[] = {{1, "LOCK_SH"}, {2, "LOCK_EX"}, {4, "LOCK_NB"}, {8, "LOCK_UN"}, END};
+
 const struct st_xlat st_access_modes[] = {X(R_OK), X(W_OK), X(X_OK), END};
 const struct st_xlat st_statx_attrs[] = {
 	{0x4, "STATX_ATTR_COMPRESSED"}, {0x10, "STATX_ATTR_IMMUTABLE"}, {0x20, "STATX_ATTR_APPEND"},

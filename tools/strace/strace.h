@@ -146,8 +146,11 @@ extern const struct st_xlat st_open_flags[], st_access_modes[], st_at_flags[],
 	st_futex_ops[], st_arch_prctl_codes[], st_prctl_options[], st_ptrace_requests[],
 	st_grnd_flags[], st_itimer_which[], st_rusage_who[], st_msync_flags[], st_rename_flags[],
 	st_idtype[], st_ss_flags[], st_seccomp_ops[], st_clone3_flags[], st_statx_mask[],
-	st_timer_flags[], st_access_flags[], st_statx_attrs[];
+	st_timer_flags[], st_access_flags[], st_statx_attrs[], st_mfd_flags[], st_efd_flags[],
+	st_flock_ops[];
 void st_print_statx_flags(struct sbuf *b, uint64_t flags);
+/* The O_CLOEXEC-style flags of the calls that make a descriptor, by call name. */
+const struct st_xlat *st_fd_create_flags(const char *call);
 
 /* Sockets (sockets.c). */
 extern const struct st_xlat st_sock_domains[];

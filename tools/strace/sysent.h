@@ -41,6 +41,11 @@ enum st_arg {
 	A_STATX_OUT,
 	A_STATX_MASK,
 	A_STATX_FLAGS,
+	A_UINT,         /* an unsigned int */
+	A_MKNOD_DEV,    /* mknod's device: shown only for device files */
+	A_MFD_FLAGS,
+	A_EFD_FLAGS,    /* eventfd2, epoll_create1, inotify_init1, timerfd_create: the same bits */
+	A_FLOCK_OP,
 	A_SOCK_DOMAIN,
 	A_SOCK_TYPE,
 	A_SOCK_PROTO,   /* the protocol, named by the domain (the first argument) */

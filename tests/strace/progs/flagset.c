@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -34,5 +35,17 @@ int main(void)
 	syscall(SYS_prlimit64, 0, 7, 0, 0);
 	syscall(SYS_setitimer, 0, 0, 0);
 	syscall(SYS_wait4, -1, 0, 1 | 0x40000000, 0);
+	/* Calls hvtrace does not serve (ENOSYS there), decoded all the same. */
+	symlink("/etc/passwd", "/tmp/hvt_strace_flagset.lnk");
+	unlink("/tmp/hvt_strace_flagset.lnk");
+	link("/nonexistent", "/tmp/hvt_strace_flagset.x");
+	syscall(SYS_mknodat, AT_FDCWD, "/nonexistent/n", 0644, 0);
+	syscall(SYS_mknodat, AT_FDCWD, "/nonexistent/c", S_IFCHR | 0600, 0x0103);
+	syscall(SYS_memfd_create, "mem", 1);
+	syscall(SYS_eventfd2, 0, 0x80000);
+	syscall(SYS_epoll_create1, 0x80000);
+	flock(0, LOCK_SH | LOCK_NB);
+	syscall(SYS_mlock, 0, 0);
+	syscall(SYS_close_range, 100, ~0u, 0);
 	return 0;
 }
