@@ -36,7 +36,7 @@ struct vma {
 	struct vma *next;    /* sorted by start */
 };
 
-#define MM_MAX_VCPUS 64
+#define MM_MAX_VCPUS 1024 /* KVM_CAP_MAX_VCPUS here; past it, clone is EAGAIN */
 #define MM_MAX_WATCH 8
 #define MM_MAX_INT3 16
 

@@ -10,7 +10,8 @@
  * - a pointer check: calls that must fail with EFAULT on a bad pointer do (on Linux
  *   too), so hvtrace never reads or writes where the guest has no memory;
  * - threads racing mmap/munmap of a region against each other's read/write into it;
- * - signals to itself and to its own children, and a bounded fork burst.
+ * - signals to itself and to its own children, and a bounded fork burst;
+ * - random ptrace requests (wild addresses and data) against a stopped child.
  * The parent keeps a canary page and checks it after every worker: no worker, whatever
  * it did, may reach another process's memory. Exit 0 when every check held.
  *
@@ -25,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -211,6 +213,53 @@ static void race_mmap(int n)
 	close(p[1]);
 }
 
+/* The ptrace request dispatcher against a stopped tracee: random requests, addresses
+ * and data (wild pointers included), on a child stopped in a signal-delivery-stop; a
+ * request that lets it run or kills it is followed by a new child. */
+static void ptrace_storm(int n)
+{
+	static const long reqs[] = {
+		PTRACE_PEEKTEXT, PTRACE_PEEKDATA, PTRACE_PEEKUSER, PTRACE_POKETEXT, PTRACE_POKEDATA,
+		PTRACE_POKEUSER, PTRACE_GETREGS, PTRACE_SETREGS, PTRACE_GETFPREGS, PTRACE_SETFPREGS,
+		PTRACE_GETREGSET, PTRACE_SETREGSET, PTRACE_GETSIGINFO, PTRACE_SETSIGINFO,
+		PTRACE_PEEKSIGINFO, PTRACE_GETSIGMASK, PTRACE_SETSIGMASK, PTRACE_SETOPTIONS,
+		PTRACE_GETEVENTMSG, PTRACE_GET_SYSCALL_INFO, PTRACE_ARCH_PRCTL,
+		PTRACE_GET_THREAD_AREA, PTRACE_SET_THREAD_AREA, PTRACE_SECCOMP_GET_FILTER,
+		PTRACE_SECCOMP_GET_METADATA, PTRACE_GET_RSEQ_CONFIGURATION, PTRACE_INTERRUPT,
+		PTRACE_LISTEN, PTRACE_CONT, PTRACE_SYSCALL, PTRACE_SINGLESTEP, PTRACE_KILL, 0x4212,
+		-1, 12345,
+	};
+	pid_t c = -1;
+	for (int i = 0; i < n; i++) {
+		if (c < 0) {
+			c = fork();
+			if (c == 0) {
+				ptrace(PTRACE_TRACEME, 0, 0, 0);
+				raise(SIGSTOP);
+				for (;;)
+					raise(SIGSTOP);
+			}
+			if (c < 0 || waitpid(c, NULL, 0) != c)
+				return;
+		}
+		long req = reqs[below(sizeof reqs / sizeof reqs[0])];
+		long r = ptrace(req, c, (void *)(uintptr_t)wild_arg(), (void *)(uintptr_t)wild_arg());
+		int st;
+		if (r == 0 && (req == PTRACE_CONT || req == PTRACE_SYSCALL || req == PTRACE_SINGLESTEP ||
+			       req == PTRACE_KILL || req == PTRACE_LISTEN)) {
+			if (waitpid(c, &st, 0) != c || !WIFSTOPPED(st)) {
+				kill(c, SIGKILL);
+				waitpid(c, NULL, 0);
+				c = -1;
+			}
+		}
+	}
+	if (c > 0) {
+		kill(c, SIGKILL);
+		waitpid(c, NULL, 0);
+	}
+}
+
 /* Signals to itself and its children, and a bounded burst of forks. */
 static void signals_and_forks(void)
 {
@@ -252,9 +301,10 @@ static int worker(uint64_t seed, int iters)
 	edge = buf + 4 * PAGE - 1;
 	alarm(20); /* a call that blocks after all ends the worker, not the run */
 	pointer_checks();
-	switch (below(3)) {
+	switch (below(4)) {
 	case 0: race_mmap(iters); break;
 	case 1: signals_and_forks(); break;
+	case 2: ptrace_storm(iters); break;
 	default: break;
 	}
 	random_calls(iters);
