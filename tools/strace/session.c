@@ -1,6 +1,7 @@
 /* The `hvtrace strace` run: start or attach, take every event of the session in order,
  * decode, print, resume. No event is dropped: the loop drains the session until the
  * guest's end (spawned) or the last traced task's end (attached). */
+#include <asm/unistd_64.h>
 #include <errno.h>
 #include <hvtrace.h>
 #include <signal.h>
@@ -114,7 +115,7 @@ static void print_start_line(struct st_run *r, struct st_task *t, const struct h
 	struct user_regs_struct regs;
 	uint64_t argc;
 	struct st_dec d;
-	long nr = st_syscall_by_name("execve");
+	long nr = __NR_execve;
 
 	r->has_start_line = true;
 	if (hvt_get_regs(r->s, t->tid, &regs) ||
@@ -158,7 +159,7 @@ static void on_syscall_enter(struct st_run *r, struct st_task *t, const struct h
 {
 	t->call = (struct st_call){.tid = t->tid, .nr = ev->nr, .prev_nr = t->prev_nr};
 	memcpy(t->call.args, ev->args, sizeof t->call.args);
-	if (ev->nr == st_syscall_by_name("rt_sigreturn")) {
+	if (ev->nr == __NR_rt_sigreturn) {
 		struct user_regs_struct regs;
 		if (!hvt_get_regs(r->s, t->tid, &regs))
 			t->call.sp = regs.rsp;
@@ -229,11 +230,10 @@ static void on_syscall_exit(struct st_run *r, struct st_task *t, const struct hv
  * of the process (Linux's de_thread), which strace reports as superseded. */
 static struct st_task *execing_thread(struct st_run *r, const struct st_task *t)
 {
-	long execve = st_syscall_by_name("execve"), execveat = st_syscall_by_name("execveat");
 	for (size_t i = 0; i < r->ntasks; i++) {
 		struct st_task *o = r->tasks[i];
 		if (o != t && o->pid == t->pid && o->in_syscall &&
-		    (o->call.nr == execve || o->call.nr == execveat))
+		    (o->call.nr == __NR_execve || o->call.nr == __NR_execveat))
 			return o;
 	}
 	return NULL;
