@@ -104,7 +104,7 @@ TRANSPORTS := auto exit shared
 
 test-vcpu: $(VCPU_BINS) $(VCPU_GUESTS) $(BUILD)/hvtrace
 	@rc=0; for tr in $(TRANSPORTS); do \
-	  HVTRACE_TEST_TRANSPORT=$$tr HVTRACE_GUESTS=$(BUILD)/tests/guests \
+	  HVTRACE_TEST_TRANSPORT=$$tr HVTRACE_GUESTS=$(BUILD)/tests/guests HVTRACE_BIN=$(BUILD)/hvtrace \
 	    sh tests/run_cmocka.sh $(BUILD) vcpu-$$tr $(VCPU_BINS) || rc=1; \
 	done; exit $$rc
 

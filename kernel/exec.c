@@ -234,6 +234,9 @@ int exec_load(struct task *t, int dirfd, const char *path, int argc, char *const
 	mm->arg_end = si.arg_end;
 	mm->env_start = si.env_start;
 	mm->env_end = si.env_end;
+	/* argc, argv[] and NULL, envp[] and NULL, then the pairs up to AT_NULL's. */
+	mm->auxv_start = si.sp + 8 * (1 + (uint64_t)spec.argc + 1 + (uint64_t)spec.envc + 1);
+	mm->auxv_len = 16 * ((uint64_t)spec.nauxv + 1);
 	if (r) {
 		snprintf(why, why_len, "%s: writing the initial stack failed", path);
 		goto fail;

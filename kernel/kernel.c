@@ -81,8 +81,8 @@ void task_sleep_nosignal(struct task *t)
 
 bool task_signal_pending(struct task *t)
 {
-	if (t->killed || t->pt.interrupt)
-		return true; /* PTRACE_INTERRUPT ends a blocking call as a signal would */
+	if (t->killed || t->pt.interrupt || t->ht.pending)
+		return true; /* PTRACE_INTERRUPT (and a host tracer's) ends a blocking call as a signal would */
 	ksigset_t want = (t->pending.set | t->proc->shared_pending.set) & ~t->blocked;
 	return want != 0;
 }

@@ -69,6 +69,7 @@ struct mm {
 	uint64_t mmap_base; /* top-down mmap search starts below this */
 	uint64_t stack_top;
 	uint64_t arg_start, arg_end, env_start, env_end; /* set by exec, for /proc */
+	uint64_t auxv_start, auxv_len; /* the auxiliary vector on the initial stack */
 	struct vcpu *vcpus[MM_MAX_VCPUS]; /* vCPUs running on this address space */
 	int nvcpus;
 	/* Set while an operation holds the lock and changed present entries: before it

@@ -52,7 +52,8 @@ static int process_init(struct process *p, struct kernel *k, const struct hv_run
 	if ((r = fdt_create(&p->files, nofile)))
 		return r;
 	for (int fd = 0; fd < 3; fd++) {
-		int h = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		int from = opt->stdio_set && opt->stdio[fd] >= 0 ? opt->stdio[fd] : fd;
+		int h = fcntl(from, F_DUPFD_CLOEXEC, 3);
 		if (h >= 0 && fdt_install_at(p->files, fd, h, false) < 0)
 			return -ENOMEM;
 	}
@@ -113,6 +114,7 @@ int hv_run_program(const struct hv_run_options *opt, int argc, char *const argv[
 	struct task *task;
 	sigset_t old_mask;
 	int r, envc = 0;
+	bool announced = false;
 
 	memset(res, 0, sizeof *res);
 	while (envp && envp[envc])
@@ -185,9 +187,15 @@ int hv_run_program(const struct hv_run_options *opt, int argc, char *const argv[
 	}
 	proc->threads = task;
 	proc->nthreads = 1;
+	if (opt->on_guest) {
+		opt->on_guest(opt->on_guest_arg, &k, true);
+		announced = true;
+	}
 
 	pthread_mutex_lock(&k.mu);
 	k.live_threads = 1;
+	if (opt->host)
+		host_session_start(opt->host, &k, task);
 	if ((r = task_start(task))) {
 		k.live_threads = 0;
 		pthread_mutex_unlock(&k.mu);
@@ -259,6 +267,9 @@ out_proc:
 		free(task);
 	}
 out_k:
+	host_guest_ended(&k, hv_run_status(res));
+	if (announced)
+		opt->on_guest(opt->on_guest_arg, &k, false);
 	procfs_cleanup(&k);
 	pcache_destroy(k.pcache); /* after the last address space: writes the files back */
 	pthread_cond_destroy(&k.itimer_cv);

@@ -5,6 +5,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct host_session;
+struct kernel;
+
 struct hv_run_options {
 	uint64_t mem_size;  /* guest RAM; 0 for the default */
 	const char *root;   /* --root DIR, or NULL */
@@ -13,6 +16,14 @@ struct hv_run_options {
 	int transport;      /* enum syscall_transport (kernel/transport.h); 0 = auto */
 	bool ptrace_scope_set; /* else Yama's default, 1 */
 	int ptrace_scope;   /* Yama's kernel.yama.ptrace_scope for the guest: 0-3 */
+	bool stdio_set;     /* else the guest's 0, 1, 2 are hvtrace's own */
+	int stdio[3];       /* host fds for the guest's 0, 1, 2 (-1: hvtrace's own) */
+	struct host_session *host; /* a host-side tracer of the first task (ptrace/host.h),
+				    * told of the guest's end; or NULL */
+	/* Called once the guest exists, just before its first task starts (running true),
+	 * and after its last task has ended (false), with no lock held; or NULL. */
+	void (*on_guest)(void *arg, struct kernel *k, bool running);
+	void *on_guest_arg;
 };
 
 #define HV_DEFAULT_MEM (2ull << 30)

@@ -101,7 +101,7 @@ static bool ignored(struct process *p, struct task *t, int signo)
 	if (t && ((t->blocked | t->sigwait_set) & SIGBIT(signo)))
 		return false;
 	/* A tracer sees even ignored signals (its signal-delivery-stop), as Linux. */
-	if (t && t->pt.tracer && signo != SIGKILL)
+	if (t && (t->pt.tracer || t->ht.s) && signo != SIGKILL)
 		return false;
 	uint64_t h = p->sighand->action[signo - 1].handler;
 	if (h == (uint64_t)(uintptr_t)SIG_IGN)
@@ -213,7 +213,7 @@ int sig_send(struct process *p, struct task *t, int signo, const siginfo_t *info
 	enum sig_default d = sig_default_action(signo);
 	if (h == (uint64_t)(uintptr_t)SIG_DFL && (d == SIG_DEFAULT_TERM || d == SIG_DEFAULT_CORE) &&
 	    !((target->blocked | target->sigwait_set) & SIGBIT(signo)) && !(SIGBIT(signo) & SYNC_SIGNALS) &&
-	    !target->pt.tracer) {
+	    !target->pt.tracer && !target->ht.s) {
 		/* As Linux's complete_signal(): a fatal signal takes the whole group down at
 		 * once, even threads sleeping in the kernel (not when traced: the tracer sees
 		 * it first, in a signal-delivery-stop). */

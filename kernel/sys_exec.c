@@ -331,8 +331,10 @@ static long do_execve(struct task *t, int dirfd, uint64_t upath, uint64_t uargv,
 		sig_group_exit(t->proc, SIGSEGV);
 		pthread_mutex_unlock(&t->k->mu);
 		r = 0;
-	} else if (ptrace_traced(&t->pt)) {
-		ptrace_exec(t, old_tid);
+	} else {
+		if (ptrace_traced(&t->pt))
+			ptrace_exec(t, old_tid);
+		host_exec(t, old_tid);
 	}
 out:
 	strv_free(&argv);

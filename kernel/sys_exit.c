@@ -214,8 +214,10 @@ void task_exit_final(struct task *t)
 	bool last = --p->nthreads == 0;
 	/* A thread that is not the last must be done with p before it drops k->mu: the
 	 * last one may make p a zombie its parent reaps (and frees) meanwhile. */
-	if (!last)
+	if (!last) {
 		ptrace_task_gone(t, t->exit_wstatus, false);
+		host_task_gone(t, t->exit_wstatus);
+	}
 	if (t->vfork_parent) {
 		t->vfork_parent->vfork_done = true;
 		task_kick(t->vfork_parent);
@@ -250,8 +252,10 @@ void task_exit_final(struct task *t)
 		p->ptrace_delayed = t->pt.tracer && t->pt.tracer->proc != p->parent;
 		process_become_zombie(p, t->exit.code);
 	}
-	if (last)
+	if (last) {
 		ptrace_task_gone(t, p->wstatus, true);
+		host_task_gone(t, p->wstatus);
+	}
 	sig_flush_pending(&t->pending);
 	k->syscalls += t->nr_syscalls;
 	seccomp_release(t);

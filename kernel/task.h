@@ -25,6 +25,7 @@
 #include "kernel/fdtable.h"
 #include "kernel/mm.h"
 #include "kernel/seccomp.h"
+#include "ptrace/host_task.h"
 #include "ptrace/ptrace.h"
 
 struct hv_vm;
@@ -183,6 +184,7 @@ struct task {
 	int exit_wstatus; /* fixed when it leaves the guest (a later group exit of the
 			   * others does not change it): for ptrace's reports */
 	struct task_ptrace pt; /* ptrace/ptrace.h; Preconditions: k->mu held */
+	struct task_host ht;   /* ptrace/host.h: a host-side tracer's; k->mu */
 	struct task_seccomp seccomp; /* kernel/seccomp.h */
 	uint64_t tls[3]; /* GDT TLS entries 12-14 (set_thread_area), also in its vCPU's GDT */
 	/* The last fault, for the sigcontext of its signal (err, trapno, cr2). */

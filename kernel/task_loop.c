@@ -18,6 +18,7 @@
 #include "kernel/signal_frame.h"
 #include "kernel/syscall.h"
 #include "kernel/transport.h"
+#include "ptrace/host_task.h"
 #include "ptrace/hwbp.h"
 #include "vmm/log.h"
 #include "vmm/vcpu.h"
@@ -109,6 +110,11 @@ static void do_work(struct task *t)
 			t->has_exited = true;
 			break;
 		}
+		/* A host tracer's stop asked for (attach, interrupt, a new task's first). */
+		if (t->ht.pending) {
+			host_pending_stop(t);
+			continue;
+		}
 		bool traced = t->pt.tracer != NULL;
 		/* A traced task takes its group-stop (and PTRACE_INTERRUPT) as a ptrace-stop;
 		 * once the tracer resumes it, it runs although the group is stopped. */
@@ -123,6 +129,8 @@ static void do_work(struct task *t)
 			break;
 		/* The signal-delivery-stop: the tracer may drop the signal or change it. */
 		if (traced && signo != SIGKILL && !(signo = ptrace_signal(t, signo, &info)))
+			continue;
+		if (t->ht.s && !(signo = host_signal(t, signo, &info)))
 			continue;
 		struct ksigaction *act = &p->sighand->action[signo - 1];
 		if (act->handler == (uint64_t)(uintptr_t)SIG_IGN)
@@ -214,24 +222,35 @@ static void run_syscall(struct task *t, uint64_t nr)
 {
 	struct kvm_regs *r = vcpu_regs(t->vcpu);
 	bool traced = ptrace_traced(&t->pt);
+	bool htraced = host_traced(&t->ht);
 
 	t->orig_rax = nr;
-	if (traced) {
+	if (traced || htraced) {
 		/* As Linux's pt_regs during a call: rax reads -ENOSYS until the result (a
 		 * tracer looks at it in syscall and event stops). */
 		r->rax = (uint64_t)-ENOSYS;
 		vcpu_regs_changed(t->vcpu);
 	}
+	/* A host tracer sees the call first, as the program made it, and its result last. */
+	if (htraced && host_syscall_enter(t)) {
+		if (!t->has_exited)
+			host_syscall_exit(t);
+		return;
+	}
 	/* The syscall-enter-stop: the tracer may change the number and the arguments, or
 	 * skip the call (its rax is then the result). */
 	if (traced && ptrace_syscall_enter(t)) {
 		ptrace_syscall_exit(t);
+		if (htraced && !t->has_exited)
+			host_syscall_exit(t);
 		return;
 	}
 	/* Then seccomp, which may refuse the call (or let the tracer change it). */
 	if (atomic_load_explicit(&t->seccomp.mode, memory_order_relaxed) && !seccomp_syscall_allowed(t)) {
 		if (traced && !t->has_exited)
 			ptrace_syscall_exit(t);
+		if (htraced && !t->has_exited)
+			host_syscall_exit(t);
 		return;
 	}
 	nr = t->orig_rax;
@@ -244,6 +263,8 @@ static void run_syscall(struct task *t, uint64_t nr)
 		t->restart_deadline_ns = 0; /* a later restart_syscall is EINTR, as Linux */
 		if (traced && !t->has_exited)
 			ptrace_syscall_exit(t);
+		if (htraced && !t->has_exited)
+			host_syscall_exit(t);
 		return;
 	}
 	r->rax = (uint64_t)ret;
@@ -251,6 +272,10 @@ static void run_syscall(struct task *t, uint64_t nr)
 	if (traced && !t->has_exited) {
 		/* The exit stop shows the raw result, ERESTART* included, as Linux. */
 		ptrace_syscall_exit(t);
+		ret = (long)r->rax;
+	}
+	if (htraced && !t->has_exited) {
+		host_syscall_exit(t);
 		ret = (long)r->rax;
 	}
 	if (is_restart(ret)) {
@@ -298,9 +323,9 @@ static int handle_event(struct task *t, struct vcpu_event *ev)
 			}
 		}
 		/* A tracer's breakpoints and their hidden steps (ptrace/hwbp.h). */
-		if (ev->vector == VEC_BP && hwbp_on_int3(t))
+		if (ev->vector == VEC_BP && (host_on_int3(t) || hwbp_on_int3(t)))
 			return 0;
-		if (ev->vector == VEC_DB && hwbp_on_debug_trap(t))
+		if (ev->vector == VEC_DB && (hwbp_on_debug_trap(t) || host_on_debug_trap(t)))
 			return 0;
 		struct fpu_status fpu, *fp = NULL;
 		if ((ev->vector == VEC_MF || ev->vector == VEC_XM) &&
@@ -313,6 +338,8 @@ static int handle_event(struct task *t, struct vcpu_event *ev)
 	}
 	case VEV_DEBUG:
 		t->orig_rax = (uint64_t)-1;
+		if (host_on_debug_trap(t))
+			return 0;
 		sig = (struct fault_signal){.signo = SIGTRAP, .code = TRAP_TRACE, .addr = r->rip};
 		force_fault_signal(t, &sig, ev);
 		return 0;

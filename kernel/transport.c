@@ -141,7 +141,8 @@ static bool serve(struct transport *x, uint64_t req)
 	/* Not here: calls that may block or need the registers, and any call while a signal
 	 * or a kill waits (the exit path delivers it after the call). */
 	if (!syscall_is_fast(nr) || atomic_load_explicit(&t->work, memory_order_relaxed) ||
-	    ptrace_traced(&t->pt) || atomic_load_explicit(&t->seccomp.mode, memory_order_relaxed)) {
+	    ptrace_traced(&t->pt) || host_traced(&t->ht) ||
+	    atomic_load_explicit(&t->seccomp.mode, memory_order_relaxed)) {
 		atomic_fetch_add(&x->handed_over, 1);
 		return send_to_exit(x, req, SLOT_DONE_HANDOVER);
 	}

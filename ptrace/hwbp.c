@@ -9,6 +9,7 @@
 #include "kernel/kernel.h"
 #include "kernel/sig_send.h"
 #include "ptrace/blockstep.h"
+#include "ptrace/host_task.h"
 #include "ptrace/user_regs.h"
 #include "vmm/vcpu.h"
 
@@ -254,6 +255,8 @@ bool hwbp_on_debug_trap(struct task *t)
 		t->pt.debugreg[6] = DR6_BS;
 		pthread_mutex_unlock(&t->k->mu);
 	}
+	if (kind == HW_STEP_WATCH)
+		host_watch_step_done(t, t->pt.hw_step_cr2, t->pt.hw_step_write);
 	/* A step the tracer asked for ends here too: its trap is reported as well. */
 	return !t->pt.hw_step_tf;
 }

@@ -284,7 +284,7 @@ static long fpregs(struct task *x, struct io *io, uint64_t len, bool set)
 
 /* The XSAVE image size of the guest's enabled features, as Linux's
  * fpu_user_cfg.max_size. */
-static uint64_t xstate_size(void)
+uint64_t ptrace_xstate_size(void)
 {
 	unsigned eax, ebx, ecx, edx;
 
@@ -300,31 +300,41 @@ static uint64_t regset_size(uint64_t type)
 	switch (type) {
 	case NT_PRSTATUS: return sizeof(struct user_regs_struct);
 	case NT_PRFPREG: return FXSAVE_SIZE;
-	case NT_X86_XSTATE: return xstate_size();
+	case NT_X86_XSTATE: return ptrace_xstate_size();
 	}
 	return 0;
 }
 
 /* NT_X86_XSTATE: the XSAVE image with the software bytes Linux's ptrace puts in the
  * legacy area's reserved tail (word 0: the XCR0 of user state). */
-static long xstate(struct task *x, struct io *io, uint64_t len, bool set)
+long ptrace_xstate_rw(struct task *x, uint8_t *buf, uint64_t len, bool set)
 {
 	static _Thread_local uint8_t img[XSAVE_MAX] __attribute__((aligned(64)));
 	int r = vcpu_get_xsave(x->vcpu, img);
 
 	if (r)
 		return r;
+	if (len > XSAVE_MAX)
+		len = XSAVE_MAX;
 	if (!set) {
 		memset(img + 464, 0, 48);
 		memcpy(img + 464, &x->vm->xcr0, sizeof x->vm->xcr0);
-		memcpy(io->buf, img, len);
-		io->out_len = len;
+		memcpy(buf, img, len);
 		return 0;
 	}
-	memcpy(img, io->buf, len < 464 ? len : 464);
+	memcpy(img, buf, len < 464 ? len : 464);
 	if (len > FXSAVE_SIZE)
-		memcpy(img + FXSAVE_SIZE, io->buf + FXSAVE_SIZE, len - FXSAVE_SIZE);
+		memcpy(img + FXSAVE_SIZE, buf + FXSAVE_SIZE, len - FXSAVE_SIZE);
 	return vcpu_set_xsave(x->vcpu, img) ? -EINVAL : 0;
+}
+
+static long xstate(struct task *x, struct io *io, uint64_t len, bool set)
+{
+	long r = ptrace_xstate_rw(x, io->buf, len, set);
+
+	if (!r && !set)
+		io->out_len = len;
+	return r;
 }
 
 /* PTRACE_GET_SYSCALL_INFO: what the stop says about the syscall (Linux's

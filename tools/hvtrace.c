@@ -8,7 +8,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
 #include "kernel/run.h"
+#include "tools/api/control_server.h"
+#include "tools/api/remote.h"
+#include "tools/api/rpc.h"
 #include "kernel/transport.h"
 #include "vmm/guest_mem.h"
 #include "vmm/log.h"
@@ -23,7 +28,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: hvtrace run [--mem SIZE] [--root DIR] [--syscall-transport exit|shared|auto]\n"
-		"                   [--ptrace-scope N] [--verbose] [--] PROG [ARGS...]\n"
+		"                   [--ptrace-scope N] [--control PATH] [--verbose] [--] PROG [ARGS...]\n"
+		"       hvtrace ps    list the running VMs and their guest tasks\n"
 		"       hvtrace --platform   probe /dev/kvm and describe what it offers\n"
 		"       hvtrace --help | --version\n"
 		"\n"
@@ -39,6 +45,9 @@ static void usage(FILE *f)
 		"  --ptrace-scope N\n"
 		"                Yama's ptrace_scope inside the guest: 0 classic, 1 only descendants\n"
 		"                (default), 2 only with CAP_SYS_PTRACE, 3 no attaching at all\n"
+		"  --control PATH\n"
+		"                serve the control socket (attach, ps) at PATH instead of\n"
+		"                $XDG_RUNTIME_DIR/hvtrace/PID.sock or /run/hvtrace/PID.sock\n"
 		"  --verbose     report unimplemented syscalls and refused operations\n");
 }
 
@@ -62,6 +71,24 @@ static const char *find_in_path(const char *prog, char *buf, size_t len)
 	return prog;
 }
 
+struct control {
+	const char *path;
+	struct ctl_server *srv;
+};
+
+/* The control socket lives as long as the guest. Attaching is a convenience: a VM that
+ * cannot serve one runs anyway, and says so. */
+static void control_on_guest(void *arg, struct kernel *k, bool running)
+{
+	struct control *c = arg;
+	char err[512];
+
+	if (running && ctl_server_start(&c->srv, c->path, k, err, sizeof err))
+		fprintf(stderr, "hvtrace: %s; attaching to this VM is not possible\n", err);
+	else if (!running)
+		ctl_server_stop(c->srv);
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -70,15 +97,20 @@ static int cmd_run(int argc, char **argv)
 		{"verbose", no_argument, NULL, 'v'},
 		{"syscall-transport", required_argument, NULL, 't'},
 		{"ptrace-scope", required_argument, NULL, 'p'},
+		{"control", required_argument, NULL, 'c'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct hv_run_options o = {.umask = -1};
+	struct control ctl = {0};
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+m:r:t:p:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+m:r:t:p:c:vh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'c':
+			ctl.path = optarg;
+			break;
 		case 'm':
 			if (parse_mem_size(optarg, &o.mem_size) || o.mem_size < (64ull << 20) ||
 			    o.mem_size > (256ull << 30)) {
@@ -136,6 +168,8 @@ static int cmd_run(int argc, char **argv)
 	mode_t m = umask(0);
 	o.umask = (int)m;
 
+	o.on_guest = control_on_guest;
+	o.on_guest_arg = &ctl;
 	struct hv_run_result res;
 	hv_run_program(&o, argc - optind, argv + optind, environ, &res);
 	switch (res.outcome) {
@@ -153,6 +187,43 @@ static int cmd_run(int argc, char **argv)
 		break;
 	}
 	return hv_run_status(&res);
+}
+
+/* `hvtrace ps`: every VM with a control socket in the directory, and its tasks. */
+static int cmd_ps(void)
+{
+	char dir[256];
+	int r = rpc_socket_dir(dir, sizeof dir, 0);
+	if (r) {
+		fprintf(stderr, "hvtrace ps: %s\n", strerror(-r));
+		return 1;
+	}
+	DIR *d = opendir(dir);
+	printf("%-10s %7s %7s %7s %-5s %s\n", "VM", "PID", "TID", "PPID", "STATE", "COMMAND");
+	if (!d)
+		return 0; /* no VM has ever run: nothing to list */
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (n < 6 || strcmp(e->d_name + n - 5, ".sock"))
+			continue;
+		char id[64];
+		snprintf(id, sizeof id, "%.*s", (int)(n - 5), e->d_name);
+		struct rpc_task *t;
+		int cnt = hvt_list_vm(id, &t);
+		if (cnt == -ECONNREFUSED) {
+			char stale[512];
+			snprintf(stale, sizeof stale, "%s/%s", dir, e->d_name);
+			unlink(stale); /* its VM is gone */
+			continue;
+		}
+		for (int i = 0; i < cnt; i++)
+			printf("%-10s %7d %7d %7d %-5c %s\n", id, t[i].pid, t[i].tid, t[i].ppid, t[i].state, t[i].comm);
+		if (cnt >= 0)
+			free(t);
+	}
+	closedir(d);
+	return 0;
 }
 
 static int cmd_platform(void)
@@ -188,6 +259,8 @@ int main(int argc, char **argv)
 		return cmd_platform();
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "ps"))
+		return cmd_ps();
 	fprintf(stderr, "hvtrace: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

@@ -1,0 +1,14 @@
+/* What ptrace/host.c (the stops) and ptrace/host_ops.c (the session's calls) share. */
+#ifndef HV_PTRACE_HOST_INTERNAL_H
+#define HV_PTRACE_HOST_INTERNAL_H
+
+struct host_session;
+struct task;
+
+/* Makes s trace t; pending: a stop (HVT_EV_START...) to take at once, or 0.
+ * Preconditions: k->mu held; t not host-traced. */
+void host_link(struct host_session *s, struct task *t, int pending);
+/* Ends the tracing of t; a stopped t runs on. Preconditions: k->mu held. */
+void host_unlink(struct task *t);
+
+#endif

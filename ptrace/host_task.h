@@ -1,0 +1,67 @@
+/* The per-task state of host-side tracing and the stop points the kernel calls (see
+ * ptrace/host.h, which kernel code does not include: it brings <sys/user.h>). */
+#ifndef HV_PTRACE_HOST_TASK_H
+#define HV_PTRACE_HOST_TASK_H
+
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct task;
+struct kernel;
+struct host_session;
+
+/* Per task (struct task's `ht`). Preconditions: k->mu held, except for `traced`. */
+struct task_host {
+	_Atomic bool traced;       /* s != NULL: every syscall takes the exit path */
+	struct host_session *s;
+	bool stopped;              /* in a host stop: the session may inspect and change it */
+	int pending;               /* HVT_EV_START or HVT_EV_INTERRUPT to take at the next
+				    * user boundary, or 0 */
+	bool step;                 /* resumed with HVT_STEP */
+	int resume_sig;
+	bool stepping;             /* its RFLAGS.TF is the session's step (own thread only) */
+	bool step_tf_forced;       /* TF was clear before: clear it again after the step */
+	int parent_tid;            /* for its START event */
+	bool is_thread;
+};
+
+static inline bool host_traced(struct task_host *h)
+{
+	return atomic_load_explicit(&h->traced, memory_order_relaxed);
+}
+
+/* The guest has ended (every task thread is gone): HVT_EV_GUEST_EXITED with status for
+ * each session. Called with no lock held. */
+void host_guest_ended(struct kernel *k, int status);
+/* Makes s trace the guest's first task t (not started yet); with HVT_STOP_AT_ENTRY it
+ * stops before its first instruction. Preconditions: k->mu held. */
+void host_session_start(struct host_session *s, struct kernel *k, struct task *t);
+
+/* ---- Stop points, on the tracee's own thread ---- */
+/* Before a syscall runs; true when it must be skipped (orig_rax set to -1). */
+bool host_syscall_enter(struct task *t);
+void host_syscall_exit(struct task *t);
+/* A signal about to be delivered: the signal to deliver instead (0: none).
+ * Preconditions: k->mu held. */
+int host_signal(struct task *t, int signo, siginfo_t *info);
+/* At a user boundary (do_work): a START or INTERRUPT stop asked for.
+ * Preconditions: k->mu held. */
+void host_pending_stop(struct task *t);
+/* An int3 trap: true when it was a session's breakpoint (stopped and handled). */
+bool host_on_int3(struct task *t);
+/* A #DB trap: true when it ended the session's step (stopped and handled). */
+bool host_on_debug_trap(struct task *t);
+/* ptrace/hwbp.c's hidden step over a watched access ended: stops when a session watches
+ * the bytes (cr2: the faulting address; write: it was a write). */
+void host_watch_step_done(struct task *t, uint64_t cr2, bool write);
+/* A new task of fork/vfork/clone, before it runs: traced when the parent's session
+ * follows. Preconditions: k->mu held. */
+void host_clone(struct task *parent, struct task *child, bool is_thread);
+/* After a successful execve (old_tid: the tid the thread had). */
+void host_exec(struct task *t, int old_tid);
+/* The task has ended with wstatus: HVT_EV_EXITED, untraced. Preconditions: k->mu held. */
+void host_task_gone(struct task *t, int wstatus);
+
+#endif

@@ -1,0 +1,63 @@
+/* The tracee of tests/vcpu/test_host_api.c. argv[1] picks what it does; the test
+ * looks up bp_target and counter in its symbol table. Exit status: 3 when every step
+ * went as it should, else the number of the failed check. */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+volatile long counter;
+
+__attribute__((noinline)) long bp_target(long x)
+{
+	__asm__ volatile("" ::: "memory");
+	return x * 2;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "";
+
+	if (!strcmp(mode, "skip"))
+		/* The tracer skips getppid and makes its result 4242. */
+		return syscall(SYS_getppid) == 4242 ? 42 : 1;
+	if (!strcmp(mode, "signal")) {
+		/* The tracer drops SIGUSR1 (default action: terminate). */
+		raise(SIGUSR1);
+		return 3;
+	}
+	if (!strcmp(mode, "calls")) {
+		long sum = 0;
+		for (int i = 1; i <= 3; i++)
+			sum += bp_target(i);
+		return sum == 12 ? 3 : 1;
+	}
+	if (!strcmp(mode, "watch")) {
+		for (int i = 0; i < 3; i++)
+			counter++;
+		return counter == 3 ? 3 : 1;
+	}
+	if (!strcmp(mode, "fork")) {
+		pid_t c = fork();
+		if (c == 0)
+			_exit(7);
+		int st;
+		if (waitpid(c, &st, 0) != c || !WIFEXITED(st) || WEXITSTATUS(st) != 7)
+			return 1;
+		return 3;
+	}
+	if (!strcmp(mode, "exec")) {
+		char *args[] = {argv[0], "pid", NULL};
+		execv("/proc/self/exe", args);
+		return 1;
+	}
+	if (!strcmp(mode, "pid"))
+		return getpid() == 1 ? 3 : 1;
+	if (!strcmp(mode, "spin"))
+		for (;;)
+			counter++;
+	return 3;
+}

@@ -1,0 +1,393 @@
+/* The C API (include/hvtrace.h) on real guests: each test spawns tests/vcpu/guests/
+ * api_target in one mode, drives it through the host session's stops and checks what
+ * the guest saw through its exit status. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <cmocka.h>
+
+#include <hvtrace.h>
+
+#include "tests/vcpu/guest_run.h"
+
+#define TIMEOUT_MS 20000
+
+static hvt_session *spawn(const char *mode, unsigned flags)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s", guest_path("api_target"));
+	char *argv[] = {path, (char *)mode, NULL};
+	char *envp[] = {"HVTRACE_TEST=1", NULL};
+	struct hvt_spawn_options o = {.argv = argv, .envp = envp, .stdio = {-1, -1, -1},
+				      .mem_size = GUEST_TEST_MEM, .flags = flags};
+	const char *tr = getenv("HVTRACE_TEST_TRANSPORT");
+	if (tr && *tr)
+		o.transport = !strcmp(tr, "exit") ? 1 : !strcmp(tr, "shared") ? 2 : 0;
+	hvt_session *s = NULL;
+	int r = hvt_spawn(&o, &s);
+	if (r)
+		fail_msg("hvt_spawn: %d %s", r, hvt_spawn_error());
+	return s;
+}
+
+/* The next event, which must be of kind `kind`. */
+static void next(hvt_session *s, struct hvt_event *ev, enum hvt_event_kind kind)
+{
+	int r = hvt_wait(s, ev, TIMEOUT_MS);
+	if (r)
+		fail_msg("hvt_wait: %d waiting for event %d", r, kind);
+	if (ev->kind != kind)
+		fail_msg("event %d (nr %ld) where %d was expected", ev->kind, ev->nr, kind);
+}
+
+/* Resumes every stop until the guest ends; returns its status. */
+static int run_to_end(hvt_session *s)
+{
+	struct hvt_event ev;
+	int r;
+
+	while ((r = hvt_wait(s, &ev, TIMEOUT_MS)) == 0) {
+		if (ev.stopped)
+			assert_int_equal(hvt_resume(s, ev.tid, HVT_CONT, ev.kind == HVT_EV_SIGNAL ? ev.info.si_signo : 0), 0);
+		if (ev.kind == HVT_EV_GUEST_EXITED)
+			break;
+	}
+	assert_int_equal(r, 0);
+	assert_int_equal(hvt_wait(s, &ev, TIMEOUT_MS), -ECHILD);
+	return hvt_close(s);
+}
+
+static void test_spawned_program_stops_before_its_first_instruction(void **state)
+{
+	(void)state;
+	hvt_session *s = spawn("", HVT_STOP_AT_ENTRY);
+	struct hvt_event ev;
+	struct user_regs_struct u;
+	uint64_t argc = 0;
+
+	next(s, &ev, HVT_EV_START);
+	assert_true(ev.stopped);
+	assert_int_equal(ev.pid, 1);
+	assert_int_equal(hvt_get_regs(s, ev.tid, &u), 0);
+	assert_int_equal(u.rip, guest_sym("api_target", "_start"));
+	assert_int_equal(u.rsp % 16, 0);
+	assert_int_equal(hvt_read_mem(s, ev.tid, u.rsp, &argc, sizeof argc), (ssize_t)sizeof argc);
+	assert_int_equal(argc, 2);
+	assert_int_equal(hvt_resume(s, ev.tid, HVT_CONT, 0), 0);
+	assert_int_equal(run_to_end(s), 3);
+}
+
+static void test_syscalls_stop_at_entry_and_exit_with_the_result(void **state)
+{
+	(void)state;
+	hvt_session *s = spawn("pid", HVT_TRACE_SYSCALLS);
+	struct hvt_event ev;
+	bool saw_getpid = false;
+	long entered = -1;
+
+	while (hvt_wait(s, &ev, TIMEOUT_MS) == 0 && ev.kind != HVT_EV_EXITED) {
+		if (ev.kind == HVT_EV_SYSCALL_ENTER) {
+			assert_int_equal(entered, -1);
+			entered = ev.nr;
+		} else {
+			assert_int_equal(ev.kind, HVT_EV_SYSCALL_EXIT);
+			assert_int_equal(ev.nr, entered);
+			entered = -1;
+			if (ev.nr == SYS_getpid) {
+				saw_getpid = true;
+				assert_int_equal(ev.ret, 1);
+			}
+		}
+		assert_int_equal(hvt_resume(s, ev.tid, HVT_CONT, 0), 0);
+	}
+	assert_int_equal(ev.kind, HVT_EV_EXITED);
+	assert_int_equal(entered, SYS_exit_group); /* it has no exit stop */
+	assert_true(WIFEXITED(ev.status) && WEXITSTATUS(ev.status) == 3);
+	assert_true(saw_getpid);
+	assert_int_equal(run_to_end(s), 3);
+}
+
+static void test_tracer_can_skip_a_syscall_and_choose_its_result(void **state)
+{
+	(void)state;
+	hvt_session *s = spawn("skip", HVT_TRACE_SYSCALLS);
+	struct hvt_event ev;
+
+	for (;;) {
+		next(s, &ev, HVT_EV_SYSCALL_ENTER);
+		if (ev.nr == SYS_getppid)
+			break;
+		assert_int_equal(hvt_resume(s, ev.tid, HVT_CONT, 0), 0);
+		next(s, &ev, HVT_EV_SYSCALL_EXIT);
+		assert_int_equal(hvt_resume(s, ev.tid, HVT_CONT, 0), 0);
+	}
+	struct user_regs_struct u;
+	assert_int_equal(hvt_get_regs(s, ev.tid, &u), 0);
+	assert_int_equal(u.orig_rax, SYS_getppid);
+	assert_int_equal((long)u.rax, -ENOSYS);
+	u.orig_rax = (unsigned long long)-1;
+	u.rax = 4242;
+	assert_int_equal(hvt_set_regs(s, ev.tid, &u), 0);
+	assert_int_equal(hvt_resume(s, ev.tid, HVT_CONT, 0), 0);
+	next(s, &ev, HVT_EV_SYSCALL_EXIT);
+	assert_int_equal(ev.ret, 4242);
+	assert_int_equal(hvt_resume(s, ev.tid, HVT_CONT, 0), 0);
+	assert_int_equal(run_to_end(s), 42);
+}
+
+static void test_tracer_can_drop_a_signal_before_delivery(void **state)
+{
+	(void)state;
+	hvt_session *s = spawn("signal", HVT_TRACE_SIGNALS);
+	struct hvt_event ev;
+
+	next(s, &ev, HVT_EV_SIGNAL);
+	assert_int_equal(ev.info.si_signo, SIGUSR1);
+	assert_int_equal(ev.info.si_code, SI_TKILL);
+	assert_int_equal(hvt_resume(s, ev.tid, HVT_CONT, 0), 0);
+	assert_int_equal(run_to_end(s), 3);
+}
+
+static void test_undropped_signal_still_kills(void **state)
+{
+	(void)state;
+	hvt_session *s = spawn("signal", HVT_TRACE_SIGNALS);
+	struct hvt_event ev;
+
+	next(s, &ev, HVT_EV_SIGNAL);
+	assert_int_equal(hvt_resume(s, ev.tid, HVT_CONT, SIGUSR1), 0);
+	next(s, &ev, HVT_EV_EXITED);
+	assert_true(WIFSIGNALED(ev.status) && WTERMSIG(ev.status) == SIGUSR1);
+	assert_int_equal(run_to_end(s), 128 + SIGUSR1);
+}
+
+static void test_breakpoint_stops_at_each_call_and_is_invisible_to_reads(void **state)
+{
+	(void)state;
+	uint64_t fn = guest_sym("api_target", "bp_target");
+	hvt_session *s = spawn("calls", HVT_STOP_AT_ENTRY);
+	struct hvt_event ev;
+	uint8_t before[16], during[16];
+
+	next(s, &ev, HVT_EV_START);
+	assert_int_equal(hvt_read_mem(s, ev.tid, fn, before, sizeof before), (ssize_t)sizeof before);
+	assert_int_equal(hvt_set_breakpoint(s, ev.tid, HVT_BP_SW, fn, 1), 0);
+	assert_int_equal(hvt_read_mem(s, ev.tid, fn, during, sizeof during), (ssize_t)sizeof during);
+	assert_memory_equal(before, during, sizeof before);
+	for (long i = 1; i <= 3; i++) {
+		assert_int_equal(hvt_resume(s, ev.tid, HVT_CONT, 0), 0);
+		next(s, &ev, HVT_EV_BREAKPOINT);
+		assert_int_equal(ev.addr, fn);
+		struct user_regs_struct u;
+		assert_int_equal(hvt_get_regs(s, ev.tid, &u), 0);
+		assert_int_equal(u.rip, fn);
+		assert_int_equal(u.rdi, i);
+	}
+	assert_int_equal(hvt_clear_breakpoint(s, ev.tid, HVT_BP_SW, fn, 1), 0);
+	assert_int_equal(hvt_resume(s, ev.tid, HVT_CONT, 0), 0);
+	assert_int_equal(run_to_end(s), 3);
+}
+
+static void test_single_step_runs_one_instruction(void **state)
+{
+	(void)state;
+	hvt_session *s = spawn("", HVT_STOP_AT_ENTRY);
+	struct hvt_event ev;
+	struct user_regs_struct u;
+	uint64_t rip;
+
+	next(s, &ev, HVT_EV_START);
+	assert_int_equal(hvt_get_regs(s, ev.tid, &u), 0);
+	rip = u.rip;
+	for (int i = 0; i < 20; i++) {
+		assert_int_equal(hvt_resume(s, ev.tid, HVT_STEP, 0), 0);
+		next(s, &ev, HVT_EV_STEP);
+		assert_int_equal(hvt_get_regs(s, ev.tid, &u), 0);
+		assert_true(u.rip != rip);
+		assert_false(u.eflags & 0x100); /* the step's TF is not the program's */
+		rip = u.rip;
+	}
+	assert_int_equal(hvt_resume(s, ev.tid, HVT_CONT, 0), 0);
+	assert_int_equal(run_to_end(s), 3);
+}
+
+static void test_write_watchpoint_stops_after_each_write(void **state)
+{
+	(void)state;
+	uint64_t var = guest_sym("api_target", "counter");
+	hvt_session *s = spawn("watch", HVT_STOP_AT_ENTRY);
+	struct hvt_event ev;
+
+	next(s, &ev, HVT_EV_START);
+	assert_int_equal(hvt_set_breakpoint(s, ev.tid, HVT_BP_WRITE, var, 8), 0);
+	for (long i = 1; i <= 3; i++) {
+		assert_int_equal(hvt_resume(s, ev.tid, HVT_CONT, 0), 0);
+		next(s, &ev, HVT_EV_WATCHPOINT);
+		assert_int_equal(ev.addr, var);
+		long v = -1;
+		assert_int_equal(hvt_read_mem(s, ev.tid, var, &v, sizeof v), (ssize_t)sizeof v);
+		assert_int_equal(v, i);
+	}
+	assert_int_equal(hvt_resume(s, ev.tid, HVT_CONT, 0), 0);
+	assert_int_equal(run_to_end(s), 3);
+}
+
+static void test_followed_fork_child_starts_stopped_and_its_exit_is_reported(void **state)
+{
+	(void)state;
+	hvt_session *s = spawn("fork", HVT_TRACE_FOLLOW);
+	struct hvt_event ev;
+	int child = 0;
+	bool child_exited = false;
+
+	while (hvt_wait(s, &ev, TIMEOUT_MS) == 0 && ev.kind != HVT_EV_GUEST_EXITED) {
+		if (ev.kind == HVT_EV_START) {
+			assert_int_equal(ev.parent_tid, 1);
+			assert_false(ev.is_thread);
+			child = ev.tid;
+			assert_int_equal(ev.pid, child);
+		}
+		if (ev.kind == HVT_EV_EXITED && ev.tid == child && child) {
+			assert_true(WIFEXITED(ev.status) && WEXITSTATUS(ev.status) == 7);
+			child_exited = true;
+		}
+		if (ev.stopped)
+			assert_int_equal(hvt_resume(s, ev.tid, HVT_CONT, 0), 0);
+	}
+	assert_int_equal(ev.kind, HVT_EV_GUEST_EXITED);
+	assert_true(child > 1);
+	assert_true(child_exited);
+	assert_int_equal(ev.status, 3);
+	assert_int_equal(hvt_close(s), 3);
+}
+
+static void test_exec_stop_reports_the_new_image(void **state)
+{
+	(void)state;
+	hvt_session *s = spawn("exec", HVT_TRACE_EXEC);
+	struct hvt_event ev;
+	struct user_regs_struct u;
+
+	next(s, &ev, HVT_EV_EXEC);
+	assert_int_equal(ev.old_tid, 1);
+	assert_int_equal(hvt_get_regs(s, ev.tid, &u), 0);
+	assert_int_equal(u.rip, guest_sym("api_target", "_start"));
+	uint64_t auxv[2];
+	assert_true(hvt_read_auxv(s, ev.tid, auxv, sizeof auxv) == (ssize_t)sizeof auxv);
+	char exe[256];
+	assert_true(hvt_exe_path(s, ev.tid, exe, sizeof exe) > 0);
+	assert_int_equal(hvt_resume(s, ev.tid, HVT_CONT, 0), 0);
+	assert_int_equal(run_to_end(s), 3);
+}
+
+static void test_kill_ends_a_running_guest(void **state)
+{
+	(void)state;
+	hvt_session *s = spawn("spin", 0);
+	struct hvt_event ev;
+
+	assert_int_equal(hvt_wait(s, &ev, 200), -ETIMEDOUT);
+	assert_int_equal(hvt_kill(s), 0);
+	next(s, &ev, HVT_EV_EXITED);
+	assert_true(WIFSIGNALED(ev.status) && WTERMSIG(ev.status) == SIGKILL);
+	next(s, &ev, HVT_EV_GUEST_EXITED);
+	assert_int_equal(ev.status, 128 + SIGKILL);
+	assert_int_equal(hvt_close(s), 128 + SIGKILL);
+}
+
+static void test_interrupt_stops_a_running_task(void **state)
+{
+	(void)state;
+	hvt_session *s = spawn("spin", 0);
+	struct hvt_event ev;
+	long a = 0, b = 0;
+	uint64_t var = guest_sym("api_target", "counter");
+
+	assert_int_equal(hvt_interrupt(s, 1), 0);
+	next(s, &ev, HVT_EV_INTERRUPT);
+	assert_int_equal(hvt_read_mem(s, 1, var, &a, sizeof a), (ssize_t)sizeof a);
+	assert_int_equal(hvt_read_mem(s, 1, var, &b, sizeof b), (ssize_t)sizeof b);
+	assert_int_equal(a, b); /* stopped: the loop does not run */
+	assert_int_equal(hvt_interrupt(s, 1), 0); /* already stopped: nothing more */
+	assert_int_equal(hvt_kill(s), 0);
+	next(s, &ev, HVT_EV_EXITED);
+	next(s, &ev, HVT_EV_GUEST_EXITED);
+	assert_int_equal(hvt_close(s), 128 + SIGKILL);
+}
+
+static void test_detach_lets_the_program_finish_untraced(void **state)
+{
+	(void)state;
+	uint64_t fn = guest_sym("api_target", "bp_target");
+	hvt_session *s = spawn("calls", HVT_STOP_AT_ENTRY | HVT_TRACE_SYSCALLS);
+	struct hvt_event ev;
+
+	next(s, &ev, HVT_EV_START);
+	assert_int_equal(hvt_set_breakpoint(s, ev.tid, HVT_BP_SW, fn, 1), 0);
+	assert_int_equal(hvt_detach(s), 0);
+	/* No event after a detach, and the breakpoint left with the session. */
+	assert_int_equal(hvt_wait(s, &ev, TIMEOUT_MS), -ECHILD);
+	assert_int_equal(hvt_close(s), 3);
+}
+
+static void test_misuse_gives_precise_errors(void **state)
+{
+	(void)state;
+	hvt_session *s = spawn("spin", HVT_STOP_AT_ENTRY);
+	struct hvt_event ev;
+	struct user_regs_struct u;
+	char b;
+
+	next(s, &ev, HVT_EV_START);
+	assert_int_equal(hvt_get_regs(s, 999, &u), -ESRCH);
+	assert_int_equal(hvt_resume(s, ev.tid, HVT_CONT, 65), -EINVAL);
+	assert_int_equal(hvt_read_mem(s, ev.tid, 0, &b, 1), -EFAULT);
+	assert_int_equal(hvt_read_mem(s, ev.tid, 0xffff800000000000ull, &b, 1), -EFAULT);
+	assert_int_equal(hvt_set_breakpoint(s, ev.tid, HVT_BP_SW, 0xffff800000001000ull, 1), -EINVAL);
+	assert_int_equal(hvt_set_breakpoint(s, ev.tid, HVT_BP_WRITE, 0x1001, 4), -EINVAL);
+	assert_int_equal(hvt_clear_breakpoint(s, ev.tid, HVT_BP_SW, 0x401000, 1), -ENOENT);
+	assert_int_equal(hvt_resume(s, ev.tid, HVT_CONT, 0), 0);
+	assert_int_equal(hvt_get_regs(s, ev.tid, &u), -EBUSY); /* running */
+	assert_int_equal(hvt_kill(s), 0);
+	assert_int_equal(run_to_end(s), 128 + SIGKILL);
+}
+
+static void test_spawn_of_a_missing_program_says_why(void **state)
+{
+	(void)state;
+	char *argv[] = {"/nonexistent/prog", NULL};
+	struct hvt_spawn_options o = {.argv = argv, .stdio = {-1, -1, -1}, .mem_size = GUEST_TEST_MEM};
+	hvt_session *s = (hvt_session *)1;
+
+	assert_true(hvt_spawn(&o, &s) < 0);
+	assert_null(s);
+	assert_non_null(strstr(hvt_spawn_error(), "/nonexistent/prog"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_spawned_program_stops_before_its_first_instruction),
+		cmocka_unit_test(test_syscalls_stop_at_entry_and_exit_with_the_result),
+		cmocka_unit_test(test_tracer_can_skip_a_syscall_and_choose_its_result),
+		cmocka_unit_test(test_tracer_can_drop_a_signal_before_delivery),
+		cmocka_unit_test(test_undropped_signal_still_kills),
+		cmocka_unit_test(test_breakpoint_stops_at_each_call_and_is_invisible_to_reads),
+		cmocka_unit_test(test_single_step_runs_one_instruction),
+		cmocka_unit_test(test_write_watchpoint_stops_after_each_write),
+		cmocka_unit_test(test_followed_fork_child_starts_stopped_and_its_exit_is_reported),
+		cmocka_unit_test(test_exec_stop_reports_the_new_image),
+		cmocka_unit_test(test_kill_ends_a_running_guest),
+		cmocka_unit_test(test_interrupt_stops_a_running_task),
+		cmocka_unit_test(test_detach_lets_the_program_finish_untraced),
+		cmocka_unit_test(test_misuse_gives_precise_errors),
+		cmocka_unit_test(test_spawn_of_a_missing_program_says_why),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
