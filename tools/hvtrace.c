@@ -19,6 +19,7 @@
 #include "vmm/log.h"
 #include "vmm/platform.h"
 #include "vmm/vm.h"
+#include "tools/gdb/gdb.h"
 
 #define HVTRACE_VERSION "0.1.0"
 
@@ -30,6 +31,8 @@ static void usage(FILE *f)
 		"usage: hvtrace run [--mem SIZE] [--root DIR] [--syscall-transport exit|shared|auto]\n"
 		"                   [--ptrace-scope N] [--control PATH] [--verbose] [--] PROG [ARGS...]\n"
 		"       hvtrace ps    list the running VMs and their guest tasks\n"
+		"       hvtrace gdb [--port N | --socket PATH] [--attach VM:PID] [--] PROG [ARGS...]\n"
+		"                     serve the GDB remote protocol (hvtrace gdb --help)\n"
 		"       hvtrace --platform   probe /dev/kvm and describe what it offers\n"
 		"       hvtrace --help | --version\n"
 		"\n"
@@ -261,6 +264,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "ps"))
 		return cmd_ps();
+	if (!strcmp(argv[1], "gdb"))
+		return gdb_main(argc - 1, argv + 1);
 	fprintf(stderr, "hvtrace: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;
