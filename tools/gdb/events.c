@@ -114,6 +114,7 @@ void gdb_handle_event(struct gdb_stub *st, const struct hvt_event *ev)
 		if (ev->is_thread || !ev->parent_tid) {
 			/* A new thread joins whatever the others do. */
 			gdb_note_pid(st, ev->pid);
+			t->is_resumed = st->is_running;
 			if (st->is_running && !st->is_stopping)
 				gdb_resume_thread(st, t, HVT_CONT, 0);
 			return;
@@ -134,7 +135,12 @@ void gdb_handle_event(struct gdb_stub *st, const struct hvt_event *ev)
 		}
 		return;
 	case HVT_EV_INTERRUPT:
-		return; /* our own stop_all, or Ctrl-C (reported by gdb_poll_events) */
+		/* Outside stop_all it is the late answer to an hvt_interrupt of an earlier
+		 * stop_all, which the task outran by stopping for something else (as a
+		 * Linux PTRACE_INTERRUPT stays pending): it continues as it was told. */
+		if (st->is_running && !st->is_stopping && t->is_resumed)
+			gdb_resume_thread(st, t, t->last_how, 0);
+		return;
 	case HVT_EV_SIGNAL:
 		if (passes(st, ev->info.si_signo)) {
 			if (st->is_running && !st->is_stopping)
@@ -162,6 +168,8 @@ bool gdb_has_pending(struct gdb_stub *st)
 {
 	for (int i = 0; i < st->nthreads; i++) {
 		struct gdb_thread *t = &st->threads[i];
+		if (!t->is_resumed)
+			continue;
 		if (t->has_pending && t->pending.kind == HVT_EV_BREAKPOINT &&
 		    !gdb_find_bp(st, t->pid, true, t->pending.addr))
 			t->has_pending = false; /* gdb removed it since: nothing to report */
@@ -304,7 +312,7 @@ static void reply_stop(struct gdb_stub *st, struct gdb_thread *t)
 static struct gdb_thread *pick_pending(struct gdb_stub *st)
 {
 	for (int i = 0; i < st->nthreads; i++)
-		if (st->threads[i].has_pending)
+		if (st->threads[i].has_pending && st->threads[i].is_resumed)
 			return &st->threads[i];
 	return NULL;
 }

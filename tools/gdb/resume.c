@@ -14,6 +14,7 @@ int gdb_resume_thread(struct gdb_stub *st, struct gdb_thread *t, enum hvt_resume
 		return err;
 	}
 	if (err == 0) {
+		t->last_how = how;
 		t->is_stopped = false;
 		t->at_signal = false;
 		t->pass_sig = 0;
@@ -26,6 +27,8 @@ int gdb_resume_thread(struct gdb_stub *st, struct gdb_thread *t, enum hvt_resume
 static void resume_actions(struct gdb_stub *st)
 {
 	st->is_running = true;
+	for (int i = 0; i < st->nthreads; i++)
+		st->threads[i].is_resumed = st->threads[i].action != GDB_ACT_NONE;
 	if (gdb_has_pending(st) || st->nexits)
 		goto clear;
 	for (int i = 0; i < st->nthreads;) {
@@ -125,7 +128,7 @@ void gdb_cmd_vcont(struct gdb_stub *st, const char *args)
 			any = true;
 		}
 	}
-	if (!any && !st->nexits && !gdb_has_pending(st))
+	if (!any)
 		return gdb_reply_error(st, ESRCH);
 	resume_actions(st);
 	return;

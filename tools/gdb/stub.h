@@ -24,6 +24,10 @@ struct gdb_thread {
 	bool at_signal;           /* stopped at an HVT_EV_SIGNAL stop: resume's signo
 				   * replaces the signal */
 	enum gdb_action action;   /* set by c/s/vCont before resuming */
+	enum hvt_resume_how last_how; /* how it was last resumed */
+	bool is_resumed;          /* gdb let it run at the last resume: only such
+				   * threads' pending stops are reported (a thread
+				   * vCont left stopped keeps its stop for later) */
 	int action_sig;           /* Linux signal to resume with */
 	int fork_child;           /* a fork stop to report: the child's pid */
 	int pass_sig;             /* a QPassSignals signal taken while stopping everyone:
@@ -147,7 +151,8 @@ void gdb_cmd_kill(struct gdb_stub *st, const char *pkt);     /* k, vKill */
 void gdb_handle_event(struct gdb_stub *st, const struct hvt_event *ev);
 /* Stops every running thread (all-stop) and takes their events. */
 void gdb_stop_all(struct gdb_stub *st);
-/* Whether any thread has a stop to report (stale breakpoint hits are dropped here). */
+/* Whether a resumed thread has a stop to report (stale breakpoint hits are dropped
+ * here). */
 bool gdb_has_pending(struct gdb_stub *st);
 /* Takes the session's waiting events; when running and something is reportable, stops
  * every thread and replies with the stop. Returns whether a reply was sent... as the
