@@ -173,6 +173,11 @@ bool gdb_has_pending(struct gdb_stub *st)
 		if (t->has_pending && t->pending.kind == HVT_EV_BREAKPOINT &&
 		    !gdb_find_bp(st, t->pid, true, t->pending.addr))
 			t->has_pending = false; /* gdb removed it since: nothing to report */
+		/* A step that ended while another thread's stop was reported, and gdb now
+		 * continues the thread instead: the step is done, and reporting it would
+		 * look like a stray SIGTRAP to gdb (gdbserver drops it too). */
+		if (t->has_pending && t->pending.kind == HVT_EV_STEP && !t->is_stepping)
+			t->has_pending = false;
 		if (t->has_pending)
 			return true;
 	}

@@ -27,8 +27,10 @@ int gdb_resume_thread(struct gdb_stub *st, struct gdb_thread *t, enum hvt_resume
 static void resume_actions(struct gdb_stub *st)
 {
 	st->is_running = true;
-	for (int i = 0; i < st->nthreads; i++)
+	for (int i = 0; i < st->nthreads; i++) {
 		st->threads[i].is_resumed = st->threads[i].action != GDB_ACT_NONE;
+		st->threads[i].is_stepping = st->threads[i].action == GDB_ACT_STEP;
+	}
 	if (gdb_has_pending(st) || st->nexits)
 		goto clear;
 	for (int i = 0; i < st->nthreads;) {

@@ -28,6 +28,7 @@ struct gdb_thread {
 	bool is_resumed;          /* gdb let it run at the last resume: only such
 				   * threads' pending stops are reported (a thread
 				   * vCont left stopped keeps its stop for later) */
+	bool is_stepping;         /* ... and asked it to step */
 	int action_sig;           /* Linux signal to resume with */
 	int fork_child;           /* a fork stop to report: the child's pid */
 	int pass_sig;             /* a QPassSignals signal taken while stopping everyone:
