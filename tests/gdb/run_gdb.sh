@@ -39,7 +39,7 @@ start_stub() {
 	stub_pid=$!
 	port=
 	for _ in $(seq 100); do
-		port=$(sed -n 's/^hvtrace gdb: listening on port \([0-9]*\)$/\1/p' "$tmp/$name.stub")
+		port=$(sed -n 's/^hvtrace gdb: listening on port \([0-9]*\)$/\1/p' "$tmp/$name.stub" 2> /dev/null)
 		[ -n "$port" ] && return 0
 		kill -0 "$stub_pid" 2> /dev/null || break
 		sleep 0.1

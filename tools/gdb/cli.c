@@ -189,9 +189,10 @@ int gdb_main(int argc, char **argv)
 		}
 	}
 	/* gdb left without detach or kill (or never came): an attached task runs on, a
-	 * program we started ends with us. */
+	 * program we started ends with us, unless gdb was done with it (its processes
+	 * exited or detached: what remains, a detached fork child, finishes). */
 	if (!st->is_guest_gone) {
-		if (attach) {
+		if (attach || st->nthreads == 0) {
 			for (int i = 0; i < st->nthreads; i++)
 				gdb_drop_bps(st, st->threads[i].pid, true);
 			hvt_detach(s);

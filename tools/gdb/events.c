@@ -106,6 +106,7 @@ void gdb_handle_event(struct gdb_stub *st, const struct hvt_event *ev)
 	if (gdb_is_detached(st, ev->pid) || parent_gone) {
 		gdb_add_detached(st, ev->pid);
 		gdb_resume_thread(st, t, HVT_CONT, ev->kind == HVT_EV_SIGNAL ? ev->info.si_signo : 0);
+		gdb_remove_thread(st, ev->tid); /* not gdb's: never listed */
 		return;
 	}
 
