@@ -81,6 +81,10 @@ void gdb_cmd_continue(struct gdb_stub *st, const char *pkt)
 	struct gdb_thread *self = gdb_match_thread(st, st->c_thread);
 	if (!self || st->c_thread.tid <= 0)
 		self = gdb_general_thread(st);
+	if (!self && st->nexits) {
+		st->is_running = true; /* nothing left to run: the exit is the stop */
+		return;
+	}
 	if (!self)
 		return gdb_reply_error(st, ESRCH);
 	if (has_addr) {
@@ -130,7 +134,7 @@ void gdb_cmd_vcont(struct gdb_stub *st, const char *args)
 			any = true;
 		}
 	}
-	if (!any)
+	if (!any && !st->nexits)
 		return gdb_reply_error(st, ESRCH);
 	resume_actions(st);
 	return;
