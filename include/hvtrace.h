@@ -42,6 +42,18 @@ typedef struct hvt_session hvt_session;
 				  * instruction (HVT_EV_START); hvt_attach always stops
 				  * the attached task once */
 
+/* Recording instead of stopping: with a recorder set (and HVT_TRACE_SYSCALLS), syscall
+ * entries and exits are not stops and are not queued: fn is called with each
+ * HVT_EV_SYSCALL_ENTER/EXIT event, at once, on the thread that serves the call (a
+ * task's or the exit-less transport's), so that a syscall costs no VM exit and no
+ * switch to the tracer. fn may read memory (hvt_read_mem with ev->tid, which sees the
+ * call's buffers as they are at that moment) and must not block or call anything else
+ * of this API; calls for different tasks come concurrently. Other events stay stops.
+ * fn NULL goes back to stopping. Sessions of hvt_spawn only (-EOPNOTSUPP otherwise). */
+struct hvt_event;
+typedef void (*hvt_recorder)(void *arg, const struct hvt_event *ev);
+int hvt_set_recorder(hvt_session *s, hvt_recorder fn, void *arg);
+
 struct hvt_spawn_options {
 	const char *path;     /* the host file to run; NULL: argv[0] (PATH lookup) */
 	char *const *argv;    /* argv[0] is required */
@@ -52,6 +64,8 @@ struct hvt_spawn_options {
 			       * (a zero-filled struct means fd 0 for all three: set them) */
 	unsigned flags;       /* HVT_TRACE_* | HVT_STOP_AT_ENTRY */
 	int transport;        /* 0 auto, 1 exit, 2 shared (hvtrace run --syscall-transport) */
+	hvt_recorder recorder; /* as hvt_set_recorder, from the first instruction; or NULL */
+	void *recorder_arg;
 };
 
 /* Starts a program in a new guest. Its tasks are traced from their first instruction.
@@ -67,6 +81,8 @@ int hvt_attach(const char *vm, int tid, unsigned flags, hvt_session **out);
 
 /* Changes what the session stops for, from now on. */
 int hvt_set_flags(hvt_session *s, unsigned flags);
+
+
 
 enum hvt_event_kind {
 	HVT_EV_START = 1,     /* a task became traced and stopped: the spawned program at

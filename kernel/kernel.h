@@ -28,6 +28,7 @@ struct kernel {
 	int transport; /* enum syscall_transport for new tasks */
 	int ptrace_scope; /* Yama's ptrace_scope, 0-3 (ptrace/ptrace.c) */
 	struct host_session *host_sessions; /* host-side tracers (ptrace/host.h); mu */
+	int max_tasks;       /* --max-tasks: live tasks allowed (0: no limit) */
 
 	pthread_mutex_t mu; /* the task-list lock: see kernel/task.h */
 	struct process *procs; /* every process, live or zombie (all_next) */

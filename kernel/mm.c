@@ -244,6 +244,8 @@ static uint64_t watch_restrict(struct mm *mm, uint64_t va, uint64_t pte)
 
 	if (!w || w->suspended || !(pte & PTE_P))
 		return pte;
+	if (w->execs)
+		pte |= PTE_NX;
 	if (w->accesses)
 		return pte & ~PTE_U;
 	return w->writes ? pte & ~PTE_W : pte;
@@ -865,7 +867,7 @@ static int fault_locked(struct mm *mm, uint64_t va, bool write, bool exec, bool 
 		return -EACCES;
 	uint64_t page = PAGE_ALIGN_DOWN(va);
 	struct mm_watch *w = watch_of(mm, page);
-	if (user && w && !w->suspended && (w->accesses || (write && w->writes)))
+	if (user && w && !w->suspended && (w->accesses || (write && w->writes) || (exec && w->execs)))
 		return MM_FAULT_WATCH;
 	uint64_t *pte = pt_entry(gmem(mm), mm->root, page, true, PTE_W | PTE_U, &err);
 	if (!pte)
@@ -1456,9 +1458,9 @@ int mm_watch(struct mm *mm, uint64_t page, enum mm_watch_mode mode, bool add)
 	}
 	if (!w)
 		goto out;
-	int *count = mode == MM_WATCH_ACCESS ? &w->accesses : &w->writes;
+	int *count = mode == MM_WATCH_ACCESS ? &w->accesses : mode == MM_WATCH_EXEC ? &w->execs : &w->writes;
 	*count += add ? 1 : (*count > 0 ? -1 : 0);
-	if (!w->writes && !w->accesses)
+	if (!w->writes && !w->accesses && !w->execs)
 		*w = mm->watch[--mm->nwatch]; /* (the slot's page is refreshed below) */
 	watch_refresh(mm, page);
 out:

@@ -48,12 +48,14 @@ struct mm_int3 {
 	bool lifted;  /* the original byte is back for one step */
 };
 
-/* A page a tracer's data watchpoint covers (ptrace/hwbp.c): user accesses of the
- * watched kind fault into mm_fault's MM_FAULT_WATCH while it is not suspended. */
-enum mm_watch_mode { MM_WATCH_WRITE = 1, MM_WATCH_ACCESS = 2 };
+/* A page a tracer's watchpoint covers (ptrace/hwbp.c): user accesses of the watched
+ * kind fault into mm_fault's MM_FAULT_WATCH while it is not suspended. An execute
+ * watch (a debug register's execute breakpoint) makes the page non-executable for the
+ * guest, so that its text stays as it is for every read. */
+enum mm_watch_mode { MM_WATCH_WRITE = 1, MM_WATCH_ACCESS = 2, MM_WATCH_EXEC = 3 };
 struct mm_watch {
 	uint64_t page;
-	int writes, accesses; /* watchpoints of each kind on the page */
+	int writes, accesses, execs; /* watchpoints of each kind on the page */
 	bool suspended;       /* one instruction is let through (a step is under way) */
 };
 

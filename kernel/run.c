@@ -134,12 +134,13 @@ int hv_run_program(const struct hv_run_options *opt, int argc, char *const argv[
 	k.vm = &vm;
 	k.transport = opt->transport;
 	k.ptrace_scope = opt->ptrace_scope_set ? opt->ptrace_scope : 1;
+	k.max_tasks = opt->max_tasks;
 	k.last_pid = 1;
 	pthread_mutex_init(&k.mu, NULL);
-	pthread_cond_init(&k.idle, NULL);
 	pthread_condattr_t kca;
 	pthread_condattr_init(&kca);
 	pthread_condattr_setclock(&kca, CLOCK_MONOTONIC);
+	pthread_cond_init(&k.idle, &kca); /* --timeout's deadline is monotonic */
 	pthread_cond_init(&k.itimer_cv, &kca);
 	pthread_condattr_destroy(&kca);
 	if ((r = pcache_create(&vm.mem, &k.pcache))) {
@@ -206,8 +207,25 @@ int hv_run_program(const struct hv_run_options *opt, int argc, char *const argv[
 		goto out_proc;
 	}
 	task = NULL; /* its thread owns it now */
-	while (k.live_threads > 0)
-		pthread_cond_wait(&k.idle, &k.mu);
+	struct timespec deadline;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += (time_t)(opt->timeout_ms / 1000);
+	deadline.tv_nsec += (long)(opt->timeout_ms % 1000) * 1000000;
+	if (deadline.tv_nsec >= 1000000000) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000;
+	}
+	while (k.live_threads > 0) {
+		if (!opt->timeout_ms || res->timed_out) {
+			pthread_cond_wait(&k.idle, &k.mu);
+		} else if (pthread_cond_timedwait(&k.idle, &k.mu, &deadline) == ETIMEDOUT) {
+			/* --timeout: the whole guest is killed, as by SIGKILL. */
+			res->timed_out = true;
+			for (struct process *p = k.procs; p; p = p->all_next)
+				if (p->state == PROC_LIVE)
+					sig_group_exit(p, SIGKILL);
+		}
+	}
 	pthread_mutex_unlock(&k.mu);
 	kernel_itimer_stop(&k);
 
@@ -283,6 +301,8 @@ out_mask:
 
 int hv_run_status(const struct hv_run_result *res)
 {
+	if (res->timed_out)
+		return 124;
 	switch (res->outcome) {
 	case HV_EXITED:
 		return res->exit_code;

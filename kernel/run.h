@@ -16,6 +16,8 @@ struct hv_run_options {
 	int transport;      /* enum syscall_transport (kernel/transport.h); 0 = auto */
 	bool ptrace_scope_set; /* else Yama's default, 1 */
 	int ptrace_scope;   /* Yama's kernel.yama.ptrace_scope for the guest: 0-3 */
+	int max_tasks;      /* live tasks the guest may have at once (0: no limit) */
+	uint64_t timeout_ms; /* the guest is killed after this wall time (0: never) */
 	bool stdio_set;     /* else the guest's 0, 1, 2 are hvtrace's own */
 	int stdio[3];       /* host fds for the guest's 0, 1, 2 (-1: hvtrace's own) */
 	struct host_session *host; /* a host-side tracer of the first task (ptrace/host.h),
@@ -45,6 +47,7 @@ struct hv_run_result {
 	uint64_t fault_addr;
 	uint64_t fault_rip;
 	uint64_t syscalls; /* how many syscalls reached hvtrace */
+	bool timed_out;    /* --timeout ended it (killed): status 124, as timeout(1) */
 	char message[512];
 };
 

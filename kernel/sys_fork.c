@@ -165,7 +165,8 @@ static long do_clone(struct task *t, const struct clone_req *cr)
 		r = -ERESTARTNOINTR;
 		goto fail;
 	}
-	int tid = kernel_alloc_pid(k);
+	/* --max-tasks: as RLIMIT_NPROC's refusal, for the whole guest. */
+	int tid = k->max_tasks && k->live_threads >= k->max_tasks ? -EAGAIN : kernel_alloc_pid(k);
 	if (tid < 0) {
 		pthread_mutex_unlock(&k->mu);
 		mm_detach_vcpu(cp->mm, c->vcpu);

@@ -224,6 +224,7 @@ static void run_syscall(struct task *t, uint64_t nr)
 	bool traced = ptrace_traced(&t->pt);
 	bool htraced = host_traced(&t->ht);
 
+	hwbp_syscall_entered(t);
 	t->orig_rax = nr;
 	if (traced || htraced) {
 		/* As Linux's pt_regs during a call: rax reads -ENOSYS until the result (a

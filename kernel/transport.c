@@ -141,12 +141,18 @@ static bool serve(struct transport *x, uint64_t req)
 	/* Not here: calls that may block or need the registers, and any call while a signal
 	 * or a kill waits (the exit path delivers it after the call). */
 	if (!syscall_is_fast(nr) || atomic_load_explicit(&t->work, memory_order_relaxed) ||
-	    ptrace_traced(&t->pt) || host_traced(&t->ht) ||
+	    ptrace_traced(&t->pt) || (host_traced(&t->ht) && !atomic_load(&t->ht.record)) ||
 	    atomic_load_explicit(&t->seccomp.mode, memory_order_relaxed)) {
 		atomic_fetch_add(&x->handed_over, 1);
 		return send_to_exit(x, req, SLOT_DONE_HANDOVER);
 	}
+	/* A recording host session sees the call here, without an exit. */
+	bool rec = host_traced(&t->ht);
+	if (rec)
+		host_record_enter(t, (long)nr, a);
 	long ret = syscall_dispatch(t, nr, a);
+	if (rec)
+		host_record_exit(t, (long)nr, a, ret);
 	atomic_fetch_add(&x->served, 1);
 	if (vcpu_flush_pending(t->vcpu) || atomic_load_explicit(&t->work, memory_order_relaxed)) {
 		/* PTE re-stores are applied, and signals delivered, on the exit path. */

@@ -84,10 +84,17 @@ void host_queue(struct host_session *s, const struct hvt_event *ev)
 	pthread_mutex_unlock(&s->mu);
 }
 
+/* Does s hand syscalls to its recorder instead of stopping? Preconditions: k->mu held. */
+bool host_records(const struct host_session *s)
+{
+	return s->recorder && (s->flags & HVT_TRACE_SYSCALLS);
+}
+
 /* Preconditions: k->mu held. */
 void host_link(struct host_session *s, struct task *t, int pending)
 {
 	t->ht.s = s;
+	atomic_store(&t->ht.record, host_records(s));
 	atomic_store(&t->ht.traced, true);
 	t->ht.pending = pending;
 	if (pending)
@@ -101,6 +108,7 @@ void host_unlink(struct task *t)
 
 	h->s = NULL;
 	atomic_store(&h->traced, false);
+	atomic_store(&h->record, false);
 	h->pending = 0;
 	h->step = false;
 	h->resume_sig = 0;
@@ -217,11 +225,56 @@ static void syscall_args(struct task *t, struct hvt_event *ev)
 	ev->args[5] = r->r9;
 }
 
+/* Gives ev to t's session's recorder, if it records. No lock held. */
+static void record(struct task *t, struct hvt_event *ev)
+{
+	struct kernel *k = t->k;
+
+	pthread_mutex_lock(&k->mu);
+	struct host_session *s = t->ht.s;
+	if (!s || !host_records(s)) {
+		pthread_mutex_unlock(&k->mu);
+		return;
+	}
+	hvt_recorder fn = s->recorder;
+	void *arg = s->recorder_arg;
+	/* Counted before k->mu goes: a detach waits for the count to drop. */
+	atomic_fetch_add(&s->recording, 1);
+	ev->pid = t->proc->pid;
+	ev->tid = t->tid;
+	pthread_mutex_unlock(&k->mu);
+	clock_gettime(CLOCK_REALTIME, &ev->time);
+	fn(arg, ev);
+	atomic_fetch_sub(&s->recording, 1);
+}
+
+void host_record_enter(struct task *t, long nr, const uint64_t a[6])
+{
+	struct hvt_event ev = {.kind = HVT_EV_SYSCALL_ENTER, .nr = nr};
+
+	memcpy(ev.args, a, sizeof ev.args);
+	record(t, &ev);
+}
+
+void host_record_exit(struct task *t, long nr, const uint64_t a[6], long ret)
+{
+	struct hvt_event ev = {.kind = HVT_EV_SYSCALL_EXIT, .nr = nr, .ret = ret};
+
+	memcpy(ev.args, a, sizeof ev.args);
+	record(t, &ev);
+}
+
 bool host_syscall_enter(struct task *t)
 {
 	struct kernel *k = t->k;
 	bool skip = false;
 
+	if (atomic_load_explicit(&t->ht.record, memory_order_relaxed)) {
+		struct hvt_event ev = {.kind = HVT_EV_SYSCALL_ENTER};
+		syscall_args(t, &ev);
+		record(t, &ev);
+		return false;
+	}
 	pthread_mutex_lock(&k->mu);
 	struct host_session *s = t->ht.s;
 	if (s && (s->flags & HVT_TRACE_SYSCALLS)) {
@@ -258,9 +311,15 @@ void host_syscall_exit(struct task *t)
 {
 	struct kernel *k = t->k;
 
+	if (atomic_load_explicit(&t->ht.record, memory_order_relaxed)) {
+		struct hvt_event ev = {.kind = HVT_EV_SYSCALL_EXIT};
+		syscall_args(t, &ev);
+		ev.ret = (long)vcpu_regs(t->vcpu)->rax;
+		record(t, &ev);
+	}
 	pthread_mutex_lock(&k->mu);
 	struct host_session *s = t->ht.s;
-	if (s && (s->flags & HVT_TRACE_SYSCALLS)) {
+	if (s && (s->flags & HVT_TRACE_SYSCALLS) && !host_records(s)) {
 		struct hvt_event ev = {.kind = HVT_EV_SYSCALL_EXIT};
 		syscall_args(t, &ev);
 		ev.ret = (long)vcpu_regs(t->vcpu)->rax;
@@ -339,6 +398,25 @@ bool host_on_int3(struct task *t)
 		stop_locked(t, &ev);
 	}
 	pthread_mutex_unlock(&k->mu);
+	return mine;
+}
+
+bool host_on_exec_breakpoint(struct task *t)
+{
+	struct kvm_regs *r = vcpu_regs(t->vcpu);
+
+	if (!host_traced(&t->ht))
+		return false;
+	pthread_mutex_lock(&t->k->mu);
+	struct host_session *s = t->ht.s;
+	bool mine = s && bp_match(s, t->proc->pid, r->rip, 1, true, false);
+	if (mine) {
+		r->rflags |= RFLAGS_RF; /* as a debug register's fault-type trap */
+		vcpu_regs_changed(t->vcpu);
+		struct hvt_event ev = {.kind = HVT_EV_BREAKPOINT, .addr = r->rip};
+		stop_locked(t, &ev);
+	}
+	pthread_mutex_unlock(&t->k->mu);
 	return mine;
 }
 

@@ -53,6 +53,9 @@ struct host_session {
 	bool ended;             /* HVT_EV_GUEST_EXITED is queued (mu) */
 	unsigned flags;         /* HVT_TRACE_* (k->mu) */
 	struct host_bp *bps;    /* k->mu */
+	hvt_recorder recorder;  /* hvt_set_recorder (k->mu) */
+	void *recorder_arg;
+	_Atomic int recording;  /* recorder calls under way: the session outlives them */
 	struct host_session *next; /* in k->host_sessions (k->mu) */
 };
 
@@ -67,6 +70,7 @@ void host_queue(struct host_session *s, const struct hvt_event *ev);
 int host_wait(struct host_session *s, struct hvt_event *ev, int timeout_ms);
 int host_attach(struct host_session *s, struct kernel *k, int tid, bool whole_process);
 int host_set_flags(struct host_session *s, unsigned flags);
+int host_set_recorder(struct host_session *s, hvt_recorder fn, void *arg);
 int host_resume(struct host_session *s, int tid, enum hvt_resume_how how, int signo);
 int host_interrupt(struct host_session *s, int tid);
 int host_get_regs(struct host_session *s, int tid, struct user_regs_struct *r);

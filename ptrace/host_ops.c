@@ -5,6 +5,7 @@
 #include "ptrace/host.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -127,6 +128,15 @@ int host_attach(struct host_session *s, struct kernel *k, int tid, bool whole_pr
 	return 0;
 }
 
+/* Every task of s follows its recording mode. Preconditions: k->mu held. */
+static void update_record(struct host_session *s, struct kernel *k)
+{
+	for (struct process *p = k->procs; p; p = p->all_next)
+		for (struct task *t = p->threads; t; t = t->thread_next)
+			if (t->ht.s == s)
+				atomic_store(&t->ht.record, host_records(s));
+}
+
 int host_set_flags(struct host_session *s, unsigned flags)
 {
 	struct kernel *k = lock_kernel(s);
@@ -134,6 +144,20 @@ int host_set_flags(struct host_session *s, unsigned flags)
 	if (!k)
 		return -ESRCH;
 	s->flags = flags;
+	update_record(s, k);
+	unlock_kernel(s, k);
+	return 0;
+}
+
+int host_set_recorder(struct host_session *s, hvt_recorder fn, void *arg)
+{
+	struct kernel *k = lock_kernel(s);
+
+	if (!k)
+		return -ESRCH;
+	s->recorder = fn;
+	s->recorder_arg = arg;
+	update_record(s, k);
 	unlock_kernel(s, k);
 	return 0;
 }
@@ -274,9 +298,11 @@ ssize_t host_mem(struct host_session *s, int tid, uint64_t addr, void *buf, size
 /* Puts breakpoint b into the address space mm or takes it out. */
 static int bp_apply(struct mm *mm, const struct host_bp *b, bool on)
 {
-	if (b->type == HVT_BP_SW || b->type == HVT_BP_HW)
+	/* A software breakpoint is an int3 (as gdbserver's); a hardware one leaves the
+	 * text alone (its page is not executable for the guest, see ptrace/hwbp.h). */
+	if (b->type == HVT_BP_SW)
 		return mm_int3(mm, b->addr, on);
-	enum mm_watch_mode mode = b->type == HVT_BP_WRITE ? MM_WATCH_WRITE : MM_WATCH_ACCESS;
+	enum mm_watch_mode mode = b->type == HVT_BP_HW ? MM_WATCH_EXEC : b->type == HVT_BP_WRITE ? MM_WATCH_WRITE : MM_WATCH_ACCESS;
 	for (uint64_t page = b->addr & ~(PAGE - 1); page < b->addr + b->len; page += PAGE) {
 		int r = mm_watch(mm, page, mode, on);
 		if (r && on) {
@@ -451,6 +477,9 @@ int host_detach(struct host_session *s)
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 	unlock_kernel(s, k);
+	/* No task can start a recorder call now; the ones under way finish. */
+	while (atomic_load(&s->recording) > 0)
+		sched_yield();
 	return 0;
 }
 

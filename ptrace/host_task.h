@@ -14,7 +14,8 @@ struct host_session;
 
 /* Per task (struct task's `ht`). Preconditions: k->mu held, except for `traced`. */
 struct task_host {
-	_Atomic bool traced;       /* s != NULL: every syscall takes the exit path */
+	_Atomic bool traced;       /* s != NULL: every syscall takes the exit path, */
+	_Atomic bool record;       /* unless its session records syscalls (no stops) */
 	struct host_session *s;
 	bool stopped;              /* in a host stop: the session may inspect and change it */
 	int pending;               /* HVT_EV_START or HVT_EV_INTERRUPT to take at the next
@@ -39,6 +40,11 @@ void host_guest_ended(struct kernel *k, int status);
  * stops before its first instruction. Preconditions: k->mu held. */
 void host_session_start(struct host_session *s, struct kernel *k, struct task *t);
 
+/* A syscall of a recording session's task (record set), on the thread serving it:
+ * its entry and its exit with the result, given to the recorder. No lock held. */
+void host_record_enter(struct task *t, long nr, const uint64_t a[6]);
+void host_record_exit(struct task *t, long nr, const uint64_t a[6], long ret);
+
 /* ---- Stop points, on the tracee's own thread ---- */
 /* Before a syscall runs; true when it must be skipped (orig_rax set to -1). */
 bool host_syscall_enter(struct task *t);
@@ -51,6 +57,9 @@ int host_signal(struct task *t, int signo, siginfo_t *info);
 void host_pending_stop(struct task *t);
 /* An int3 trap: true when it was a session's breakpoint (stopped and handled). */
 bool host_on_int3(struct task *t);
+/* A fetch fault on a page with execute breakpoints: true when rip is a session's
+ * HVT_BP_HW (stopped and handled). */
+bool host_on_exec_breakpoint(struct task *t);
 /* A #DB trap: true when it ended the session's step (stopped and handled). */
 bool host_on_debug_trap(struct task *t);
 /* ptrace/hwbp.c's hidden step over a watched access ended: stops when a session watches

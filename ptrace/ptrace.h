@@ -85,9 +85,20 @@ struct task_ptrace {
 		uint64_t addr;
 		unsigned len;
 	} hw_applied[4];
-	int hw_step;           /* HW_STEP_* */
-	uint64_t hw_step_addr, hw_step_cr2;
-	bool hw_step_write, hw_step_tf;
+	bool hw_real;          /* hw_applied is in the vCPU's debug registers */
+	bool hw_step;          /* a hidden step is under way (one instruction) */
+	bool hw_step_tf;       /* TF was set before it (the tracer's own step) */
+	bool hw_step_int3;     /* it lifted the int3 at hw_step_int3_va */
+	uint64_t hw_step_int3_va;
+	uint64_t hw_step_pages[2]; /* the watched pages it let the instruction use */
+	int hw_step_npages;
+	bool hw_step_data;     /* a data access faulted: at hw_step_cr2, a write or not */
+	uint64_t hw_step_cr2;
+	bool hw_step_write;
+	/* An execute breakpoint at exec_resumed_rip was reported: the next fetch there runs
+	 * the instruction (the RF of a debug register's trap). */
+	bool exec_resumed;
+	uint64_t exec_resumed_rip;
 	uint64_t block_rip;    /* PTRACE_SINGLEBLOCK: where the current step began */
 };
 

@@ -18,6 +18,7 @@
 #include "vmm/guest_mem.h"
 #include "vmm/log.h"
 #include "vmm/platform.h"
+#include "vmm/sandbox.h"
 #include "vmm/vm.h"
 #include "tools/gdb/gdb.h"
 
@@ -29,7 +30,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: hvtrace run [--mem SIZE] [--root DIR] [--syscall-transport exit|shared|auto]\n"
-		"                   [--ptrace-scope N] [--control PATH] [--verbose] [--] PROG [ARGS...]\n"
+		"                   [--ptrace-scope N] [--control PATH] [--max-tasks N] [--timeout T]\n"
+		"                   [--no-sandbox] [--verbose] [--] PROG [ARGS...]\n"
 		"       hvtrace ps    list the running VMs and their guest tasks\n"
 		"       hvtrace gdb [--port N | --socket PATH] [--attach VM:PID] [--] PROG [ARGS...]\n"
 		"                     serve the GDB remote protocol (hvtrace gdb --help)\n"
@@ -51,6 +53,9 @@ static void usage(FILE *f)
 		"  --control PATH\n"
 		"                serve the control socket (attach, ps) at PATH instead of\n"
 		"                $XDG_RUNTIME_DIR/hvtrace/PID.sock or /run/hvtrace/PID.sock\n"
+		"  --max-tasks N at most N tasks (threads) live at once; clone/fork past it: EAGAIN\n"
+		"  --timeout T   kill the guest after T seconds (T may end in s, m or h); exit 124\n"
+		"  --no-sandbox  do not confine hvtrace itself with seccomp (to debug hvtrace)\n"
 		"  --verbose     report unimplemented syscalls and refused operations\n");
 }
 
@@ -74,9 +79,31 @@ static const char *find_in_path(const char *prog, char *buf, size_t len)
 	return prog;
 }
 
+/* "30", "2.5", "10s", "10m", "1h": milliseconds, at least 1. */
+static int parse_duration_ms(const char *s, uint64_t *ms)
+{
+	char *end;
+	double v = strtod(s, &end);
+	double unit = 1000;
+
+	if (end == s || v <= 0)
+		return -1;
+	if (*end == 's')
+		end++;
+	else if (*end == 'm')
+		unit = 60000, end++;
+	else if (*end == 'h')
+		unit = 3600000, end++;
+	if (*end || v * unit > 1e12)
+		return -1;
+	*ms = (uint64_t)(v * unit) ? (uint64_t)(v * unit) : 1;
+	return 0;
+}
+
 struct control {
 	const char *path;
 	struct ctl_server *srv;
+	bool sandbox;
 };
 
 /* The control socket lives as long as the guest. Attaching is a convenience: a VM that
@@ -90,6 +117,11 @@ static void control_on_guest(void *arg, struct kernel *k, bool running)
 		fprintf(stderr, "hvtrace: %s; attaching to this VM is not possible\n", err);
 	else if (!running)
 		ctl_server_stop(c->srv);
+	/* Set up: from here on, only the host syscalls hvtrace needs (vmm/sandbox.h). */
+	if (running && c->sandbox && sandbox_enter(err, sizeof err)) {
+		fprintf(stderr, "hvtrace: %s\n", err);
+		exit(125);
+	}
 }
 
 static int cmd_run(int argc, char **argv)
@@ -101,16 +133,46 @@ static int cmd_run(int argc, char **argv)
 		{"syscall-transport", required_argument, NULL, 't'},
 		{"ptrace-scope", required_argument, NULL, 'p'},
 		{"control", required_argument, NULL, 'c'},
+		{"max-tasks", required_argument, NULL, 'n'},
+		{"timeout", required_argument, NULL, 'T'},
+		{"no-sandbox", no_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct hv_run_options o = {.umask = -1};
 	struct control ctl = {0};
+	const char *timeout_arg = "";
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+m:r:t:p:c:vh", opts, NULL)) != -1) {
+	/* Sanitizers fork a symbolizer to report: no sandbox in those builds. */
+#if defined(__SANITIZE_ADDRESS__)
+	ctl.sandbox = false;
+#else
+	ctl.sandbox = true;
+#endif
+	while ((c = getopt_long(argc, argv, "+m:r:t:p:c:n:T:vh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'S':
+			ctl.sandbox = false;
+			break;
+		case 'n': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || end == optarg || v < 1 || v > 100000) {
+				fprintf(stderr, "hvtrace: --max-tasks %s: expected a number from 1 to 100000\n", optarg);
+				return 2;
+			}
+			o.max_tasks = (int)v;
+			break;
+		}
+		case 'T':
+			timeout_arg = optarg;
+			if (parse_duration_ms(optarg, &o.timeout_ms)) {
+				fprintf(stderr, "hvtrace: --timeout %s: expected seconds, e.g. 30, 2.5, 10m or 1h\n", optarg);
+				return 2;
+			}
+			break;
 		case 'c':
 			ctl.path = optarg;
 			break;
@@ -175,6 +237,8 @@ static int cmd_run(int argc, char **argv)
 	o.on_guest_arg = &ctl;
 	struct hv_run_result res;
 	hv_run_program(&o, argc - optind, argv + optind, environ, &res);
+	if (res.timed_out)
+		fprintf(stderr, "hvtrace: --timeout %s reached: the guest was killed\n", timeout_arg);
 	switch (res.outcome) {
 	case HV_EXITED:
 		break;

@@ -799,6 +799,30 @@ int vcpu_set_xsave(struct vcpu *c, const void *buf)
 	return ioctl(c->fd, KVM_SET_XSAVE, &x) < 0 ? -errno : 0;
 }
 
+int vcpu_set_debugregs(struct vcpu *c, const uint64_t addr[4], uint64_t dr7)
+{
+	struct kvm_debugregs d;
+
+	memset(&d, 0, sizeof d);
+	memcpy(d.db, addr, sizeof d.db);
+	d.dr6 = DR6_RESERVED;
+	d.dr7 = dr7 | DR7_FIXED_ONE;
+	IOCTL_OR_FAIL(c->fd, KVM_SET_DEBUGREGS, &d, "SET_DEBUGREGS");
+	return 0;
+}
+
+int vcpu_take_dr6(struct vcpu *c, uint64_t *dr6)
+{
+	struct kvm_debugregs d;
+
+	IOCTL_OR_FAIL(c->fd, KVM_GET_DEBUGREGS, &d, "GET_DEBUGREGS");
+	*dr6 = d.dr6;
+	/* As Linux's handler: DR6's sticky bits are cleared for the next trap. */
+	d.dr6 = DR6_RESERVED;
+	IOCTL_OR_FAIL(c->fd, KVM_SET_DEBUGREGS, &d, "SET_DEBUGREGS");
+	return 0;
+}
+
 int vcpu_get_fpu_status(struct vcpu *c, uint16_t *fcw, uint16_t *fsw, uint32_t *mxcsr)
 {
 	struct kvm_xsave x;

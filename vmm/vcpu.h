@@ -142,6 +142,11 @@ void vcpu_set_tls(struct vcpu *c, const uint64_t tls[3]);
 int vcpu_get_xsave(struct vcpu *c, void *buf);
 /* Loads an XSAVE image; -EINVAL when KVM refuses it (reserved MXCSR bits...). */
 int vcpu_set_xsave(struct vcpu *c, const void *buf);
+/* The guest's debug registers: DR0-DR3 and DR7 (where the platform fires them in
+ * ring 3, vmm/platform.h), DR6 reset. */
+int vcpu_set_debugregs(struct vcpu *c, const uint64_t addr[4], uint64_t dr7);
+/* Reads DR6 after a #DB and resets it. */
+int vcpu_take_dr6(struct vcpu *c, uint64_t *dr6);
 
 /* x87 control/status words and MXCSR (one KVM_GET_XSAVE: only on FP exceptions). */
 int vcpu_get_fpu_status(struct vcpu *c, uint16_t *fcw, uint16_t *fsw, uint32_t *mxcsr);

@@ -53,6 +53,7 @@
 #define DR6_RESERVED 0xffff0ff0ull /* bits that read as 1 when nothing happened */
 #define DR6_BS (1ull << 14)        /* the trap was a single step */
 #define DR7_RESERVED 0xfc00ull
+#define DR7_FIXED_ONE (1ull << 10) /* reads as 1 */
 
 #define MSR_STAR 0xC0000081u
 #define MSR_LSTAR 0xC0000082u

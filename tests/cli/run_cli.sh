@@ -26,6 +26,7 @@ check() {
 gcc -static -O1 -o "$tmp/hello" tests/guest/hello.c
 gcc -static -O1 -o "$tmp/segv" tests/guest/sig_segv.c
 gcc -static -O1 -o "$tmp/yama" tests/cli/yama_probe.c
+gcc -static -O1 -o "$tmp/limits" tests/cli/limits_probe.c
 printf '#!/bin/sh\necho hi\n' > "$tmp/script.sh"
 chmod +x "$tmp/script.sh"
 # An ELF header for AArch64 (e_machine 183), otherwise plausible.
@@ -67,6 +68,30 @@ check ptrace-scope-3 0 'child: EPERM.*sibling after PR_SET_PTRACER_ANY: EPERM.*t
 check bad-ptrace-scope 2 '--ptrace-scope 4: expected 0, 1, 2 or 3' -- "$hv" run --ptrace-scope 4 -- "$tmp/hello"
 check root-dir 0 'hello, world' -- "$hv" run --root "$tmp/root" -- /bin/hello
 check root-outside 127 'No such file' -- "$hv" run --root "$tmp/root" -- "$tmp/hello"
+# Limits: tasks (the first task counts: 4 tasks = 3 children), wall time.
+check max-tasks 0 'forks: 3, refused: EAGAIN' -- "$hv" run --max-tasks 4 -- "$tmp/limits" forks 10
+check max-tasks-unlimited 0 'forks: 10, refused: none' -- "$hv" run -- "$tmp/limits" forks 10
+check bad-max-tasks 2 '--max-tasks 0: expected a number' -- "$hv" run --max-tasks 0 -- "$tmp/hello"
+check timeout 124 '--timeout 0.3 reached: the guest was killed' -- "$hv" run --timeout 0.3 -- "$tmp/limits" spin
+check timeout-not-reached 0 'hello, world' -- "$hv" run --timeout 1m -- "$tmp/hello"
+check bad-timeout 2 '--timeout 5x: expected seconds' -- "$hv" run --timeout 5x -- "$tmp/hello"
+# The control socket (default place: $XDG_RUNTIME_DIR/hvtrace/PID.sock) and hvtrace ps.
+mkdir -p "$tmp/xdg"
+XDG_RUNTIME_DIR=$tmp/xdg "$hv" run -- "$tmp/limits" spin & vm=$!
+for i in $(seq 200); do [ -S "$tmp/xdg/hvtrace/$vm.sock" ] && break; sleep 0.05; done
+check control-socket-owner-only 0 '^srw------- ' -- ls -l "$tmp/xdg/hvtrace/$vm.sock"
+check control-dir-owner-only 0 '^drwx------ ' -- ls -ld "$tmp/xdg/hvtrace"
+check ps-lists-tasks 0 "^$vm +1 +1 +0 R +limits" -- env XDG_RUNTIME_DIR="$tmp/xdg" "$hv" ps
+# Once set up, hvtrace runs under its own seccomp filter (vmm/sandbox.h) on every thread.
+check sandbox-on 0 '^Seccomp:.2' -- grep -E '^Seccomp:' /proc/$vm/status
+check sandbox-all-threads 0 '^0$' -- sh -c "grep -L 'Seccomp:.2' /proc/$vm/task/*/status | wc -l"
+kill -9 $vm 2>/dev/null; wait $vm 2>/dev/null
+"$hv" run --no-sandbox -- "$tmp/limits" spin & vm=$!
+sleep 0.5
+check sandbox-off 0 '^Seccomp:.0' -- grep -E '^Seccomp:' /proc/$vm/status
+kill -9 $vm 2>/dev/null; wait $vm 2>/dev/null
+check ps-forgets-dead-vms 0 '^1$' -- sh -c "XDG_RUNTIME_DIR='$tmp/xdg' '$hv' ps | wc -l"
+check ps-removes-stale-socket 0 '^0$' -- sh -c "ls '$tmp/xdg/hvtrace' | wc -l"
 check verbose-enosys 0 'unimplemented syscall' -- "$hv" run --verbose -- "$tmp/hello"
 
 # The vDSO image is a valid ELF shared object exporting Linux's symbols.

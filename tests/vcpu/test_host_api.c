@@ -2,6 +2,7 @@
  * api_target in one mode, drives it through the host session's stops and checks what
  * the guest saw through its exit status. */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -113,6 +114,65 @@ static void test_syscalls_stop_at_entry_and_exit_with_the_result(void **state)
 	assert_int_equal(run_to_end(s), 3);
 }
 
+struct rec {
+	pthread_mutex_t mu;
+	hvt_session *s;
+	uint64_t var;
+	int enters, exits, getpids, reads_ok;
+	long last_enter;
+};
+
+static void recorder(void *arg, const struct hvt_event *ev)
+{
+	struct rec *r = arg;
+	long v;
+
+	pthread_mutex_lock(&r->mu);
+	if (ev->kind == HVT_EV_SYSCALL_ENTER) {
+		r->enters++;
+		r->last_enter = ev->nr;
+	} else if (ev->kind == HVT_EV_SYSCALL_EXIT) {
+		r->exits++;
+		if (ev->nr == SYS_getpid && ev->ret == 1 && r->last_enter == SYS_getpid)
+			r->getpids++;
+	}
+	/* The recorder may read the task's memory where it stands. */
+	if (hvt_read_mem(r->s, ev->tid, r->var, &v, sizeof v) == (ssize_t)sizeof v)
+		r->reads_ok++;
+	pthread_mutex_unlock(&r->mu);
+}
+
+static void test_recorder_sees_every_syscall_without_stopping_the_task(void **state)
+{
+	(void)state;
+	struct rec r = {.mu = PTHREAD_MUTEX_INITIALIZER, .var = guest_sym("api_target", "counter")};
+	char path[4096];
+	snprintf(path, sizeof path, "%s", guest_path("api_target"));
+	char *argv[] = {path, "pid", NULL};
+	char *envp[] = {"HVTRACE_TEST=1", NULL};
+	struct hvt_spawn_options o = {.argv = argv, .envp = envp, .stdio = {-1, -1, -1}, .mem_size = GUEST_TEST_MEM,
+				      .flags = HVT_TRACE_SYSCALLS | HVT_STOP_AT_ENTRY, .recorder = recorder, .recorder_arg = &r};
+	const char *tr = getenv("HVTRACE_TEST_TRANSPORT");
+	if (tr && *tr)
+		o.transport = !strcmp(tr, "exit") ? 1 : !strcmp(tr, "shared") ? 2 : 0;
+	hvt_session *s;
+	assert_int_equal(hvt_spawn(&o, &s), 0);
+	struct hvt_event ev;
+	r.s = s;
+	next(s, &ev, HVT_EV_START);
+	assert_int_equal(hvt_resume(s, ev.tid, HVT_CONT, 0), 0);
+	/* No syscall stops: the next event is the end. */
+	next(s, &ev, HVT_EV_EXITED);
+	next(s, &ev, HVT_EV_GUEST_EXITED);
+	assert_int_equal(ev.status, 3);
+	assert_int_equal(hvt_close(s), 3);
+	assert_true(r.enters > 5);
+	assert_int_equal(r.enters, r.exits + 1); /* exit_group never returns */
+	assert_int_equal(r.last_enter, SYS_exit_group);
+	assert_int_equal(r.getpids, 1);
+	assert_int_equal(r.reads_ok, r.enters + r.exits);
+}
+
 static void test_tracer_can_skip_a_syscall_and_choose_its_result(void **state)
 {
 	(void)state;
@@ -190,6 +250,28 @@ static void test_breakpoint_stops_at_each_call_and_is_invisible_to_reads(void **
 		assert_int_equal(u.rdi, i);
 	}
 	assert_int_equal(hvt_clear_breakpoint(s, ev.tid, HVT_BP_SW, fn, 1), 0);
+	assert_int_equal(hvt_resume(s, ev.tid, HVT_CONT, 0), 0);
+	assert_int_equal(run_to_end(s), 3);
+}
+
+static void test_hardware_breakpoint_stops_at_each_call_without_touching_the_text(void **state)
+{
+	(void)state;
+	uint64_t fn = guest_sym("api_target", "bp_target");
+	hvt_session *s = spawn("calls", HVT_STOP_AT_ENTRY);
+	struct hvt_event ev;
+
+	next(s, &ev, HVT_EV_START);
+	assert_int_equal(hvt_set_breakpoint(s, ev.tid, HVT_BP_HW, fn, 1), 0);
+	for (long i = 1; i <= 3; i++) {
+		assert_int_equal(hvt_resume(s, ev.tid, HVT_CONT, 0), 0);
+		next(s, &ev, HVT_EV_BREAKPOINT);
+		assert_int_equal(ev.addr, fn);
+		struct user_regs_struct u;
+		assert_int_equal(hvt_get_regs(s, ev.tid, &u), 0);
+		assert_int_equal(u.rip, fn);
+		assert_int_equal(u.rdi, i);
+	}
 	assert_int_equal(hvt_resume(s, ev.tid, HVT_CONT, 0), 0);
 	assert_int_equal(run_to_end(s), 3);
 }
@@ -375,10 +457,12 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spawned_program_stops_before_its_first_instruction),
 		cmocka_unit_test(test_syscalls_stop_at_entry_and_exit_with_the_result),
+		cmocka_unit_test(test_recorder_sees_every_syscall_without_stopping_the_task),
 		cmocka_unit_test(test_tracer_can_skip_a_syscall_and_choose_its_result),
 		cmocka_unit_test(test_tracer_can_drop_a_signal_before_delivery),
 		cmocka_unit_test(test_undropped_signal_still_kills),
 		cmocka_unit_test(test_breakpoint_stops_at_each_call_and_is_invisible_to_reads),
+		cmocka_unit_test(test_hardware_breakpoint_stops_at_each_call_without_touching_the_text),
 		cmocka_unit_test(test_single_step_runs_one_instruction),
 		cmocka_unit_test(test_write_watchpoint_stops_after_each_write),
 		cmocka_unit_test(test_followed_fork_child_starts_stopped_and_its_exit_is_reported),

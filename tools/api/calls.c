@@ -18,6 +18,13 @@ int hvt_set_flags(hvt_session *s, unsigned flags)
 	return host_set_flags(s->s, flags);
 }
 
+int hvt_set_recorder(hvt_session *s, hvt_recorder fn, void *arg)
+{
+	if (s->remote)
+		return -EOPNOTSUPP; /* the recorder runs in the VM's process */
+	return host_set_recorder(s->s, fn, arg);
+}
+
 int hvt_wait(hvt_session *s, struct hvt_event *ev, int timeout_ms)
 {
 	if (s->remote)

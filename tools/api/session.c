@@ -126,6 +126,8 @@ int hvt_spawn(const struct hvt_spawn_options *o, hvt_session **out)
 		goto fail;
 	if ((r = host_session_create(&hs->s, o->flags)))
 		goto fail;
+	hs->s->recorder = o->recorder; /* no guest yet: nothing else sees the session */
+	hs->s->recorder_arg = o->recorder_arg;
 	hs->spawned = true;
 	a->hs = hs;
 	if (!(a->argv = copy_strv(o->argv, &a->argc)) || !(a->envp = copy_strv(o->envp ? o->envp : environ, NULL)))
