@@ -170,6 +170,21 @@ session fork-child forker remote -ex 'set follow-fork-mode child' -ex 'break chi
 expect fork-follows-child "$tmp/fork-child.out" 'hit Breakpoint 1, child_work \(x=6\)|^Breakpoint 1, child_work \(x=6\)' '^\$1 = 6$' 'exited with code 07'
 expect fork-parent-detached "$tmp/fork-child.prog" '^child exited 7$'
 
+# vfork + exec: the child runs on unseen (it cannot be reported: its parent cannot stop
+# until the exec), over the parent's breakpoints, which must stay for the parent.
+if start_stub vfork -- "$tmp/vforker" "$tmp/basic"; then
+	timeout 60 gdb -batch -nx -ex 'set confirm off' -ex "target remote :$port" -ex 'break after_spawn' \
+		-ex 'break execv' -ex continue -ex 'p status' -ex continue -ex continue "$tmp/vforker" > "$tmp/vfork.out" 2>&1
+	end_stub
+	expect vfork-child-unseen "$tmp/vfork.out" '^Breakpoint 1, after_spawn \(status=0\)' '^\$1 = 0$' 'exited normally'
+	n=$(grep -c '^Breakpoint 1, after_spawn' "$tmp/vfork.out")
+	[ "$n" = 2 ] && ok vfork-parent-keeps-breakpoints || bad vfork-parent-keeps-breakpoints "$n hits, want 2" "$tmp/vfork.out"
+	expect vfork-runs "$tmp/vfork.prog" '^local=45 ' '^spawned child exited 0$'
+	if grep -q 'Breakpoint 2, ' "$tmp/vfork.out"; then bad vfork-no-child-stop "gdb saw the child" "$tmp/vfork.out"; else ok vfork-no-child-stop; fi
+else
+	bad vfork-child-unseen "the stub did not listen" "$tmp/vfork.stub"
+fi
+
 if start_stub exec -- "$tmp/execer" "$tmp/basic"; then
 	timeout 60 gdb -batch -nx -ex 'set confirm off' -ex 'set breakpoint pending on' -ex "target remote :$port" \
 		-ex 'break leaf' -ex continue -ex 'p x' -ex continue "$tmp/execer" > "$tmp/exec.out" 2>&1
