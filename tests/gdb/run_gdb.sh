@@ -81,6 +81,28 @@ expect() {
 	ok "$name"
 }
 
+# --- the command line ------------------------------------------------------------------
+# cli NAME STATUS PATTERN -- ARGS...: `hvtrace gdb ARGS` exits STATUS saying PATTERN.
+cli() {
+	local name=$1 want=$2 pat=$3 out got
+	shift 4
+	out=$(timeout 30 "$hv" gdb "$@" 2>&1)
+	got=$?
+	if [ "$got" = "$want" ] && printf '%s\n' "$out" | grep -Eq -- "$pat"; then
+		ok "$name"
+	else
+		printf '%s\n' "$out" > "$tmp/$name.out"
+		bad "$name" "status $got (want $want)" "$tmp/$name.out"
+	fi
+}
+cli cli-help 0 'usage: hvtrace gdb' -- --help
+cli cli-no-program 2 'no program given' --
+cli cli-bad-port 2 '--port 70000: expected 0 to 65535' -- --port 70000 "$tmp/basic"
+cli cli-attach-syntax 2 '--attach nocolon: expected VM:PID' -- --attach nocolon
+cli cli-attach-and-program 2 'takes no program' -- --attach vm:1 "$tmp/basic"
+cli cli-missing-program 127 'nope' -- "$tmp/nope"
+cli cli-attach-nowhere 1 'attach to .*/none.sock:1' -- --attach "$tmp/none.sock:1"
+
 # --- the single-threaded program ---------------------------------------------------
 session break basic remote -ex 'break leaf' -ex continue -ex bt -ex 'p x' -ex finish -ex continue
 expect break-hits-at-the-line "$tmp/break.out" '^Breakpoint 1, leaf \(x=8\) at .*basic.c:11$'

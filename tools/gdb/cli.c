@@ -93,19 +93,28 @@ static int first_stop(struct gdb_stub *st)
 	return 0;
 }
 
+/* "VM:PID" (VM may itself hold colons: a socket path). */
+static int parse_attach(const char *attach, char *vm, size_t len, int *pid)
+{
+	const char *colon = strrchr(attach, ':');
+	char *end;
+	long p = colon ? strtol(colon + 1, &end, 10) : 0;
+
+	if (!colon || colon == attach || (size_t)(colon - attach) >= len || !colon[1] || *end ||
+	    p <= 0 || p > 0x3fffffff)
+		return -EINVAL;
+	snprintf(vm, len, "%.*s", (int)(colon - attach), attach);
+	*pid = (int)p;
+	return 0;
+}
+
 static int open_session(const char *attach, char **prog, hvt_session **s)
 {
 	if (attach) {
 		char vm[4096];
-		const char *colon = strrchr(attach, ':');
-		char *end;
-		long pid = colon ? strtol(colon + 1, &end, 10) : 0;
-		if (!colon || colon == attach || (size_t)(colon - attach) >= sizeof vm || *end || pid <= 0) {
-			fprintf(stderr, "hvtrace gdb: --attach %s: expected VM:PID\n", attach);
-			return -EINVAL;
-		}
-		snprintf(vm, sizeof vm, "%.*s", (int)(colon - attach), attach);
-		int err = hvt_attach(vm, (int)pid, FLAGS, s);
+		int pid = 0;
+		parse_attach(attach, vm, sizeof vm, &pid);
+		int err = hvt_attach(vm, pid, FLAGS, s);
 		if (err)
 			fprintf(stderr, "hvtrace gdb: attach to %s: %s\n", attach, hvt_spawn_error());
 		return err;
@@ -156,6 +165,12 @@ int gdb_main(int argc, char **argv)
 	}
 	if (attach && optind < argc) {
 		fprintf(stderr, "hvtrace gdb: --attach takes no program\n");
+		return 2;
+	}
+	char vm[4096];
+	int pid;
+	if (attach && parse_attach(attach, vm, sizeof vm, &pid)) {
+		fprintf(stderr, "hvtrace gdb: --attach %s: expected VM:PID\n", attach);
 		return 2;
 	}
 
