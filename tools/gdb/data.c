@@ -41,14 +41,9 @@ static int store_regs(struct gdb_stub *st, int tid, const struct gdb_regs *old, 
 	return 0;
 }
 
-static struct gdb_thread *stopped_general_thread(struct gdb_stub *st)
-{
-	return gdb_general_thread(st);
-}
-
 void gdb_cmd_read_regs(struct gdb_stub *st, const char *pkt)
 {
-	struct gdb_thread *t = stopped_general_thread(st);
+	struct gdb_thread *t = gdb_general_thread(st);
 	struct gdb_regs r;
 	uint8_t v[GDB_REG_MAX];
 	int err;
@@ -66,7 +61,7 @@ void gdb_cmd_read_regs(struct gdb_stub *st, const char *pkt)
 
 void gdb_cmd_write_regs(struct gdb_stub *st, const char *pkt)
 {
-	struct gdb_thread *t = stopped_general_thread(st);
+	struct gdb_thread *t = gdb_general_thread(st);
 	struct gdb_regs old, r;
 	const char *p = pkt + 1;
 	size_t left = strlen(p);
@@ -98,7 +93,7 @@ void gdb_cmd_write_regs(struct gdb_stub *st, const char *pkt)
 
 void gdb_cmd_read_reg(struct gdb_stub *st, const char *pkt)
 {
-	struct gdb_thread *t = stopped_general_thread(st);
+	struct gdb_thread *t = gdb_general_thread(st);
 	const char *p = pkt + 1;
 	uint64_t regno;
 	struct gdb_regs r;
@@ -118,7 +113,7 @@ void gdb_cmd_read_reg(struct gdb_stub *st, const char *pkt)
 
 void gdb_cmd_write_reg(struct gdb_stub *st, const char *pkt)
 {
-	struct gdb_thread *t = stopped_general_thread(st);
+	struct gdb_thread *t = gdb_general_thread(st);
 	const char *p = pkt + 1;
 	uint64_t regno;
 	struct gdb_regs old, r;

@@ -45,8 +45,10 @@ static void resume_actions(struct gdb_stub *st)
 			i++;
 	}
 clear:
-	for (int i = 0; i < st->nthreads; i++)
-		st->threads[i].action = GDB_ACT_NONE, st->threads[i].action_sig = 0;
+	for (int i = 0; i < st->nthreads; i++) {
+		st->threads[i].action = GDB_ACT_NONE;
+		st->threads[i].action_sig = 0;
+	}
 }
 
 /* A signal in gdb's numbering as Linux's: -EINVAL for one Linux lacks. */
@@ -97,8 +99,10 @@ void gdb_cmd_continue(struct gdb_stub *st, const char *pkt)
 		if (err)
 			return gdb_reply_error(st, err);
 	}
-	for (int i = 0; i < st->nthreads; i++)
-		st->threads[i].action = GDB_ACT_CONT, st->threads[i].action_sig = 0;
+	for (int i = 0; i < st->nthreads; i++) {
+		st->threads[i].action = GDB_ACT_CONT;
+		st->threads[i].action_sig = 0;
+	}
 	self->action = pkt[0] == 's' || pkt[0] == 'S' ? GDB_ACT_STEP : GDB_ACT_CONT;
 	self->action_sig = sig;
 	resume_actions(st);
@@ -111,8 +115,10 @@ void gdb_cmd_vcont(struct gdb_stub *st, const char *args)
 	const char *p = args;
 	bool any = false;
 
-	for (int i = 0; i < st->nthreads; i++)
-		st->threads[i].action = GDB_ACT_NONE, st->threads[i].action_sig = 0;
+	for (int i = 0; i < st->nthreads; i++) {
+		st->threads[i].action = GDB_ACT_NONE;
+		st->threads[i].action_sig = 0;
+	}
 	while (*p) {
 		char op = *p++;
 		int sig = 0;

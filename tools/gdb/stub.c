@@ -526,18 +526,17 @@ int gdb_stub_serve(struct gdb_stub *st, int fd)
 		/* The timeout only bounds how late a missed wakeup is noticed. */
 		if (poll(pf, 2, 200) < 0 && errno != EINTR)
 			return -errno;
-		if (gdb_poll_events(st) && send_reply(st))
+		if (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			ssize_t n = read(fd, buf, sizeof buf);
+			if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+				return 0; /* gdb went away */
+			int r = n > 0 ? handle_input(st, buf, (size_t)n) : 0;
+			if (r)
+				return r;
+		}
+		/* After the input too: a Ctrl-C is answered at once. */
+		if (!st->should_quit && gdb_poll_events(st) && send_reply(st))
 			return -EPIPE;
-		if (!(pf[0].revents & (POLLIN | POLLHUP | POLLERR)))
-			continue;
-		ssize_t n = read(fd, buf, sizeof buf);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n <= 0)
-			return 0; /* gdb went away */
-		int r = handle_input(st, buf, (size_t)n);
-		if (r)
-			return r;
 	}
 	return 0;
 }
