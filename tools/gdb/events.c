@@ -116,16 +116,13 @@ void gdb_handle_event(struct gdb_stub *st, const struct hvt_event *ev)
 	if (!(t = gdb_add_thread(st, ev->pid, ev->tid)))
 		return;
 	t->is_stopped = ev->stopped;
-	t->at_signal = ev->kind == HVT_EV_SIGNAL;
 	if (!ev->stopped)
 		return;
 
-	/* A process gdb let go, or a child of one: resumed unseen, its signals delivered. */
+	/* A process gdb let go: resumed unseen, its signals delivered. (A child of one has
+	 * no parent in the table: it goes too, below.) */
 	struct gdb_thread *parent = ev->parent_tid ? gdb_find_thread(st, ev->parent_tid) : NULL;
-	bool parent_gone = ev->kind == HVT_EV_START && ev->parent_tid && !ev->is_thread &&
-			   (parent ? gdb_is_detached(st, parent->pid) : false);
-	if (gdb_is_detached(st, ev->pid) || parent_gone) {
-		gdb_add_detached(st, ev->pid);
+	if (gdb_is_detached(st, ev->pid)) {
 		gdb_resume_thread(st, t, HVT_CONT, ev->kind == HVT_EV_SIGNAL ? ev->info.si_signo : 0);
 		gdb_remove_thread(st, ev->tid); /* not gdb's: never listed */
 		return;

@@ -16,7 +16,6 @@ int gdb_resume_thread(struct gdb_stub *st, struct gdb_thread *t, enum hvt_resume
 	if (err == 0) {
 		t->last_how = how;
 		t->is_stopped = false;
-		t->at_signal = false;
 		t->pass_sig = 0;
 	}
 	return err;

@@ -21,15 +21,13 @@ struct gdb_thread {
 	bool is_stopped;          /* stopped for us (its event taken) */
 	bool has_pending;         /* an event not yet reported to gdb */
 	struct hvt_event pending;
-	bool at_signal;           /* stopped at an HVT_EV_SIGNAL stop: resume's signo
-				   * replaces the signal */
 	enum gdb_action action;   /* set by c/s/vCont before resuming */
+	int action_sig;           /* Linux signal to resume with */
 	enum hvt_resume_how last_how; /* how it was last resumed */
 	bool is_resumed;          /* gdb let it run at the last resume: only such
 				   * threads' pending stops are reported (a thread
 				   * vCont left stopped keeps its stop for later) */
 	bool is_stepping;         /* ... and asked it to step */
-	int action_sig;           /* Linux signal to resume with */
 	int fork_child;           /* a fork stop to report: the child's pid */
 	int pass_sig;             /* a QPassSignals signal taken while stopping everyone:
 				   * delivered when it resumes */
