@@ -28,7 +28,7 @@ VCPU_BINS := $(VCPU_SRCS:tests/vcpu/%.c=$(BUILD)/tests/%)
 VCPU_GUESTS := $(patsubst tests/vcpu/guests/%.S,$(BUILD)/tests/guests/%,$(wildcard tests/vcpu/guests/*.S)) \
 	$(patsubst tests/vcpu/guests/%.c,$(BUILD)/tests/guests/%,$(wildcard tests/vcpu/guests/*.c))
 
-.PHONY: all asan test test-unit test-vcpu test-cli test-diff test-gdb test-svm bench example clean deps
+.PHONY: all asan test test-unit test-vcpu test-cli test-diff test-gdb test-svm fuzz bench example clean deps
 all: $(BUILD)/hvtrace $(BUILD)/libhvtrace.a
 asan: all
 
@@ -132,6 +132,11 @@ test-svm: $(BUILD)/hvtrace $(UNIT_BINS) $(VCPU_BINS) $(VCPU_GUESTS)
 	@HVTRACE_DIFF_MODE=build bash tests/diff/run_diff.sh $(BUILD)/hvtrace $(BUILD) > $(BUILD)/diff-build.log 2>&1 || \
 	  { cat $(BUILD)/diff-build.log; exit 1; }
 	@bash tests/svm/run-svm.sh $(BUILD)
+
+# Fuzzing: every fuzzer for FUZZ_SECONDS (short in CI, longer on request).
+FUZZ_SECONDS ?= 30
+fuzz: $(BUILD)/hvtrace
+	@sh tests/run_group.sh $(BUILD) fuzz bash tests/fuzz/run_fuzz.sh $(BUILD)/hvtrace $(BUILD) $(FUZZ_SECONDS)
 
 # Benchmarks and the example -----------------------------------------------------------
 bench: $(BUILD)/hvtrace

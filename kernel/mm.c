@@ -1139,6 +1139,7 @@ int mm_user_iov(struct mm *mm, uint64_t va, uint64_t len, bool write, struct mm_
 
 	out->niov = out->nframes = 0;
 	out->covered = 0;
+	out->faulted = false;
 	if (va + len < va)
 		return -EFAULT;
 	pthread_mutex_lock(&mm->lock);
@@ -1149,6 +1150,7 @@ int mm_user_iov(struct mm *mm, uint64_t va, uint64_t len, bool write, struct mm_
 		uint8_t *p = user_page(mm, va, write, false, &pa);
 		if (!p) {
 			r = -EFAULT;
+			out->faulted = true;
 			break;
 		}
 		frame_get(gmem(mm), PAGE_ALIGN_DOWN(pa));

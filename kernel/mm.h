@@ -36,7 +36,7 @@ struct vma {
 	struct vma *next;    /* sorted by start */
 };
 
-#define MM_MAX_VCPUS 64
+#define MM_MAX_VCPUS 1024 /* KVM_CAP_MAX_VCPUS here; past it, clone is EAGAIN */
 #define MM_MAX_WATCH 8
 #define MM_MAX_INT3 16
 
@@ -159,6 +159,7 @@ struct mm_iov {
 	uint64_t frames[64];
 	int niov, nframes;
 	uint64_t covered;
+	bool faulted; /* it stopped short at a page the task may not access */
 };
 int mm_user_iov(struct mm *mm, uint64_t va, uint64_t len, bool write, struct mm_iov *out);
 void mm_iov_release(struct mm *mm, struct mm_iov *io);

@@ -94,6 +94,12 @@ static long do_rw(struct task *t, int hfd, uint64_t buf, uint64_t len, bool is_w
 		int r = mm_user_iov(t->proc->mm, buf + done, want, !is_write, &io);
 		if (r)
 			return done ? (long)done : r;
+		if (io.faulted && blocking && !is_write) {
+			/* As Linux's pipe_read(): a buffer that cannot take the data is EFAULT,
+			 * and the data stays in the pipe (a file read gives the part before). */
+			mm_iov_release(t->proc->mm, &io);
+			return done ? (long)done : -EFAULT;
+		}
 		ssize_t n;
 		do {
 			if (is_write)
