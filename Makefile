@@ -28,7 +28,7 @@ VCPU_BINS := $(VCPU_SRCS:tests/vcpu/%.c=$(BUILD)/tests/%)
 VCPU_GUESTS := $(patsubst tests/vcpu/guests/%.S,$(BUILD)/tests/guests/%,$(wildcard tests/vcpu/guests/*.S)) \
 	$(patsubst tests/vcpu/guests/%.c,$(BUILD)/tests/guests/%,$(wildcard tests/vcpu/guests/*.c))
 
-.PHONY: all asan test test-unit test-vcpu test-cli test-diff test-strace test-svm fuzz bench example clean deps
+.PHONY: all asan test test-unit test-vcpu test-cli test-diff test-strace test-gdb test-svm fuzz bench example clean deps
 all: $(BUILD)/hvtrace $(BUILD)/libhvtrace.a
 asan: all
 
@@ -91,7 +91,7 @@ $(BUILD)/tests/guests/%: tests/vcpu/guests/%.c
 # Every group runs even when an earlier one fails; the summary line adds them up.
 test: $(BUILD)/hvtrace
 	@rm -f $(BUILD)/result-*.txt; rc=0; \
-	for g in test-unit test-vcpu test-cli test-diff test-strace; do \
+	for g in test-unit test-vcpu test-cli test-diff test-strace test-gdb; do \
 	  $(MAKE) --no-print-directory BUILD=$(BUILD) SAN="$(SAN)" $$g || rc=1; \
 	done; sh tests/summary.sh $(BUILD) || rc=1; exit $$rc
 
@@ -110,6 +110,10 @@ test-vcpu: $(VCPU_BINS) $(VCPU_GUESTS) $(BUILD)/hvtrace
 
 test-cli: $(BUILD)/hvtrace
 	@sh tests/run_group.sh $(BUILD) cli sh tests/cli/run_cli.sh $(BUILD)/hvtrace $(BUILD)
+
+# The stock gdb against `hvtrace gdb` (tests/gdb/).
+test-gdb: $(BUILD)/hvtrace
+	@sh tests/run_group.sh $(BUILD) gdb bash tests/gdb/run_gdb.sh $(BUILD)/hvtrace $(BUILD)
 
 test-diff: $(BUILD)/hvtrace
 	@rc=0; for tr in $(TRANSPORTS); do \

@@ -1390,6 +1390,13 @@ int mm_fork(struct mm *parent, struct mm **out)
 	mm->brk = parent->brk;
 	mm->mmap_base = parent->mmap_base;
 	mm->stack_top = parent->stack_top;
+	/* As Linux's dup_mm: the child's /proc cmdline, environ and auxv are the parent's. */
+	mm->arg_start = parent->arg_start;
+	mm->arg_end = parent->arg_end;
+	mm->env_start = parent->env_start;
+	mm->env_end = parent->env_end;
+	mm->auxv_start = parent->auxv_start;
+	mm->auxv_len = parent->auxv_len;
 	struct vma **tail = &mm->vmas;
 	for (struct vma *v = parent->vmas; v && !r; v = v->next) {
 		struct vma *n = malloc(sizeof *n);

@@ -165,6 +165,18 @@ static int stop_locked(struct task *t, struct hvt_event *ev)
 
 	if (!s || t->killed)
 		return 0;
+	if (h->stepping && ev->kind != HVT_EV_SYSCALL_ENTER && ev->kind != HVT_EV_SYSCALL_EXIT) {
+		/* Another stop before the step's trap (an interrupt asked earlier, a
+		 * breakpoint, a signal) ends the step, as Linux's next resume sets or clears
+		 * TF anew: left set, the next resume would take the forced TF for the
+		 * program's own, never clear it, and the program would get a SIGTRAP. */
+		struct kvm_regs *r = vcpu_regs(t->vcpu);
+		h->stepping = false;
+		if (h->step_tf_forced) {
+			r->rflags &= ~RFLAGS_TF;
+			vcpu_regs_changed(t->vcpu);
+		}
+	}
 	ev->pid = t->proc->pid;
 	ev->tid = t->tid;
 	ev->stopped = true;

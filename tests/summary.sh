@@ -3,7 +3,7 @@
 # usage: summary.sh BUILD [GROUP...]   (default: every group of `make test`)
 build=$1
 shift
-groups=${*:-unit vcpu-auto vcpu-exit vcpu-shared cli diff-auto diff-exit diff-shared shell-auto shell-exit shell-shared dynamic-auto dynamic-exit dynamic-shared guest-strace-auto guest-strace-exit guest-strace-shared strace}
+groups=${*:-unit vcpu-auto vcpu-exit vcpu-shared cli diff-auto diff-exit diff-shared shell-auto shell-exit shell-shared dynamic-auto dynamic-exit dynamic-shared guest-strace-auto guest-strace-exit guest-strace-shared strace gdb}
 passed=0 failed=0 skipped=0
 for g in $groups; do
 	f="$build/result-$g.txt"

@@ -21,6 +21,7 @@
 #include "vmm/platform.h"
 #include "vmm/sandbox.h"
 #include "vmm/vm.h"
+#include "tools/gdb/gdb.h"
 
 #define HVTRACE_VERSION "0.1.0"
 
@@ -34,6 +35,8 @@ static void usage(FILE *f)
 		"                   [--no-sandbox] [--verbose] [--] PROG [ARGS...]\n"
 		"       hvtrace ps    list the running VMs and their guest tasks\n"
 		"       hvtrace strace [-f] [-o FILE] [-e EXPR]... PROG [ARGS] | -p VM:PID  (see hvtrace strace -h)\n"
+		"       hvtrace gdb [--port N | --socket PATH] [--attach VM:PID] [--] PROG [ARGS...]\n"
+		"                     serve the GDB remote protocol (hvtrace gdb --help)\n"
 		"       hvtrace --platform   probe /dev/kvm and describe what it offers\n"
 		"       hvtrace --help | --version\n"
 		"\n"
@@ -329,6 +332,8 @@ int main(int argc, char **argv)
 		return strace_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "ps"))
 		return cmd_ps();
+	if (!strcmp(argv[1], "gdb"))
+		return gdb_main(argc - 1, argv + 1);
 	fprintf(stderr, "hvtrace: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

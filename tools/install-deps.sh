@@ -12,6 +12,7 @@ command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
 [ -x /bin/busybox ] || need="$need busybox-static"
 [ -x /usr/bin/python3 ] || need="$need python3"   # a dynamically linked program the tests run
 [ -x /usr/bin/strace ] || need="$need strace"     # a ptrace client the tests run in the guest
+[ -x /usr/bin/gdb ] || need="$need gdb"           # make test-gdb: the stock gdb against hvtrace gdb
 command -v clang >/dev/null 2>&1 || need="$need clang"   # make fuzz: libFuzzer targets
 [ -n "$need" ] || exit 0
 if [ "$(id -u)" != 0 ]; then

@@ -534,8 +534,10 @@ static int decode_exception(struct vcpu *c, unsigned vec, struct vcpu_event *ev)
 	vcpu_regs_changed(c);
 	set_user_segments(c);
 	/* The syscall port is open to ring 3, so a string I/O instruction on it can fault
-	 * on its memory operand; on Linux it is #GP before any access. */
-	if (vec != VEC_GP && vec != VEC_DB && is_io_insn_at(c, r->rip)) {
+	 * on its memory operand; on Linux it is #GP before any access. Traps (#BP, #OF)
+	 * leave rip after their instruction: the bytes there are not what faulted (an
+	 * int3 before "45 ec", REX + IN, is still an int3). */
+	if (vec != VEC_GP && vec != VEC_DB && vec != VEC_BP && vec != VEC_OF && is_io_insn_at(c, r->rip)) {
 		ev->vector = VEC_GP;
 		ev->error_code = 0;
 	}

@@ -1,0 +1,416 @@
+/* Events from the session and the all-stop model gdb's default mode wants: when one
+ * thread stops for something gdb must see, every other thread is stopped (hvt_interrupt)
+ * before the stop reply goes out; events other threads had meanwhile stay pending and
+ * are reported at the next resume instead of resuming (as gdbserver). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "tools/gdb/stub.h"
+
+static void note_exit(struct gdb_stub *st, int pid, int status)
+{
+	gdb_forget_pid(st, pid);
+	if (st->nexits < GDB_MAX_EXITS)
+		st->exits[st->nexits++] = (struct gdb_exit){pid, status};
+}
+
+static bool passes(struct gdb_stub *st, int host_sig)
+{
+	int g = gdb_signal_from_host(host_sig);
+	return g > 0 && g < GDB_SIGNAL_LAST && (st->pass_signals[g / 8] & (1u << (g % 8)));
+}
+
+/* The guest's end: processes whose exit we did not see get the guest's status. */
+static void guest_gone(struct gdb_stub *st, int status)
+{
+	st->is_guest_gone = true;
+	st->guest_status = status;
+	while (st->nlive_pids)
+		note_exit(st, st->live_pids[0], (status & 0xff) << 8);
+	st->nthreads = 0;
+}
+
+/* A fork's child while gdb cannot follow forks: it runs on unseen, without the
+ * parent's breakpoints (its copy of the address space has them too, as after Linux's
+ * fork). */
+static void let_child_go(struct gdb_stub *st, struct gdb_thread *child, int parent_pid)
+{
+	for (int i = 0; i < st->nbps; i++)
+		if (st->bps[i].pid == parent_pid)
+			hvt_clear_breakpoint(st->s, child->tid, st->bps[i].type, st->bps[i].addr, st->bps[i].len);
+	gdb_add_detached(st, child->pid);
+	gdb_resume_thread(st, child, HVT_CONT, 0);
+	gdb_remove_thread(st, child->tid);
+}
+
+/* Whether a new child shares its parent's memory: a vfork (hvtrace's START does not
+ * say). Such a parent cannot stop until the child execs or exits (as on Linux), so
+ * it can never report the fork. Probed by flipping the 8 bytes at the child's stack
+ * pointer and reading them through the parent, then restoring them: in a vfork the
+ * parent is blocked, after a fork the memory is the child's own copy. */
+static bool is_vfork_child(struct gdb_stub *st, int parent_tid, int child_tid)
+{
+	struct user_regs_struct r;
+	uint64_t orig, flipped, seen = 0;
+
+	if (hvt_get_regs(st->s, child_tid, &r) ||
+	    hvt_read_mem(st->s, child_tid, r.rsp, &orig, 8) != 8)
+		return false;
+	flipped = ~orig;
+	if (hvt_write_mem(st->s, child_tid, r.rsp, &flipped, 8) != 8)
+		return false;
+	bool is_shared = hvt_read_mem(st->s, parent_tid, r.rsp, &seen, 8) == 8 && seen == flipped;
+	hvt_write_mem(st->s, child_tid, r.rsp, &orig, 8);
+	return is_shared;
+}
+
+static void set_pending(struct gdb_thread *t, const struct hvt_event *ev)
+{
+	t->has_pending = true;
+	t->pending = *ev;
+}
+
+/* An exec replaced the process image: its other threads are gone, the execing one may
+ * have taken the pid as tid, and the old address space's breakpoints went with it. */
+static void exec_happened(struct gdb_stub *st, const struct hvt_event *ev)
+{
+	for (int i = 0; i < st->nthreads;) {
+		struct gdb_thread *o = &st->threads[i];
+		if (o->pid == ev->pid && o->tid != ev->old_tid && o->tid != ev->tid)
+			gdb_remove_thread(st, o->tid);
+		else
+			i++;
+	}
+	struct gdb_thread *t = gdb_find_thread(st, ev->old_tid);
+	if (t && ev->old_tid != ev->tid) {
+		gdb_remove_thread(st, ev->tid);
+		t = gdb_find_thread(st, ev->old_tid);
+		t->tid = ev->tid;
+	}
+	gdb_drop_bps(st, ev->pid, false);
+}
+
+void gdb_handle_event(struct gdb_stub *st, const struct hvt_event *ev)
+{
+	struct gdb_thread *t;
+
+	if (st->is_debug)
+		fprintf(stderr, "event %d pid %d tid %d stopped %d addr %llx sig %d status %#x parent %d%s\n",
+			ev->kind, ev->pid, ev->tid, ev->stopped, (unsigned long long)ev->addr,
+			ev->kind == HVT_EV_SIGNAL ? ev->info.si_signo : 0, ev->status, ev->parent_tid,
+			ev->is_thread ? " thread" : "");
+	if (ev->kind == HVT_EV_GUEST_EXITED) {
+		guest_gone(st, ev->status);
+		return;
+	}
+	if (ev->kind == HVT_EV_EXITED) {
+		gdb_remove_thread(st, ev->tid);
+		if (!gdb_is_detached(st, ev->pid) && !gdb_pid_has_threads(st, ev->pid))
+			note_exit(st, ev->pid, ev->status);
+		return;
+	}
+	if (ev->kind == HVT_EV_EXEC)
+		exec_happened(st, ev);
+	if (!(t = gdb_add_thread(st, ev->pid, ev->tid)))
+		return;
+	t->is_stopped = ev->stopped;
+	if (!ev->stopped)
+		return;
+
+	/* A process gdb let go: resumed unseen, its signals delivered. (A child of one has
+	 * no parent in the table: it goes too, below.) */
+	struct gdb_thread *parent = ev->parent_tid ? gdb_find_thread(st, ev->parent_tid) : NULL;
+	if (gdb_is_detached(st, ev->pid)) {
+		gdb_resume_thread(st, t, HVT_CONT, ev->kind == HVT_EV_SIGNAL ? ev->info.si_signo : 0);
+		gdb_remove_thread(st, ev->tid); /* not gdb's: never listed */
+		return;
+	}
+
+	switch (ev->kind) {
+	case HVT_EV_START:
+		if (ev->is_thread || !ev->parent_tid) {
+			/* A new thread joins whatever the others do. */
+			gdb_note_pid(st, ev->pid);
+			t->is_resumed = st->is_running;
+			if (st->is_running && !st->is_stopping)
+				gdb_resume_thread(st, t, HVT_CONT, 0);
+			return;
+		}
+		if (parent && is_vfork_child(st, parent->tid, ev->tid)) {
+			/* Runs on unseen; its breakpoints are the parent's, and stay. */
+			let_child_go(st, t, 0);
+			return;
+		}
+		if (!st->fork_events || !parent) {
+			let_child_go(st, t, parent ? parent->pid : 0);
+			return;
+		}
+		/* A fork gdb follows: the child waits; the parent reports "fork" once stopped
+		 * (hvtrace does not stop it at the fork itself). */
+		gdb_note_pid(st, ev->pid);
+		parent->fork_child = ev->pid;
+		if (!parent->has_pending) {
+			struct hvt_event fe = *ev;
+			fe.pid = parent->pid;
+			fe.tid = parent->tid;
+			set_pending(parent, &fe);
+		}
+		return;
+	case HVT_EV_INTERRUPT:
+		/* Outside stop_all it is the late answer to an hvt_interrupt of an earlier
+		 * stop_all, which the task outran by stopping for something else (as a
+		 * Linux PTRACE_INTERRUPT stays pending): it continues as it was told. */
+		if (st->is_running && !st->is_stopping && t->is_resumed)
+			gdb_resume_thread(st, t, t->last_how, 0);
+		return;
+	case HVT_EV_SIGNAL:
+		if (passes(st, ev->info.si_signo)) {
+			if (st->is_running && !st->is_stopping)
+				gdb_resume_thread(st, t, HVT_CONT, ev->info.si_signo);
+			else
+				t->pass_sig = ev->info.si_signo;
+			return;
+		}
+		break;
+	case HVT_EV_BREAKPOINT:
+		if (!gdb_find_bp(st, ev->pid, true, ev->addr)) {
+			/* Removed while the hit was queued: rip is at addr, run it for real. */
+			if (st->is_running && !st->is_stopping)
+				gdb_resume_thread(st, t, HVT_CONT, 0);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	set_pending(t, ev);
+}
+
+bool gdb_has_pending(struct gdb_stub *st)
+{
+	for (int i = 0; i < st->nthreads; i++) {
+		struct gdb_thread *t = &st->threads[i];
+		if (!t->is_resumed)
+			continue;
+		if (t->has_pending && t->pending.kind == HVT_EV_BREAKPOINT &&
+		    !gdb_find_bp(st, t->pid, true, t->pending.addr))
+			t->has_pending = false; /* gdb removed it since: nothing to report */
+		/* A step that ended while another thread's stop was reported, and gdb now
+		 * continues the thread instead: the step is done, and reporting it would
+		 * look like a stray SIGTRAP to gdb (gdbserver drops it too). */
+		if (t->has_pending && t->pending.kind == HVT_EV_STEP && !t->is_stepping)
+			t->has_pending = false;
+		if (t->has_pending)
+			return true;
+	}
+	return false;
+}
+
+/* A task that vanished without its EXITED being taken yet, or stopped without an event
+ * (hvt_interrupt's "already stopped" case): believe hvt_tasks. */
+static void reconcile(struct gdb_stub *st)
+{
+	struct hvt_task_info info[512];
+	int n = hvt_tasks(st->s, info, 512);
+
+	if (n < 0 || n > 512)
+		return;
+	for (int i = 0; i < st->nthreads;) {
+		struct gdb_thread *t = &st->threads[i];
+		int j = 0;
+		while (j < n && info[j].tid != t->tid)
+			j++;
+		if (j == n) {
+			gdb_remove_thread(st, t->tid);
+			continue;
+		}
+		if (info[j].stopped)
+			t->is_stopped = true;
+		i++;
+	}
+}
+
+static bool any_running(struct gdb_stub *st)
+{
+	for (int i = 0; i < st->nthreads; i++)
+		if (!st->threads[i].is_stopped)
+			return true;
+	return false;
+}
+
+/* Bounded: a task that ignores hvt_interrupt for ~10 s is taken as stopped, so the
+ * connection is never stuck (its later event is handled as usual). */
+void gdb_stop_all(struct gdb_stub *st)
+{
+	struct hvt_event ev;
+	int timeouts = 0;
+
+	st->is_stopping = true;
+	for (int i = 0; i < st->nthreads; i++)
+		if (!st->threads[i].is_stopped)
+			hvt_interrupt(st->s, st->threads[i].tid);
+	while (!st->is_guest_gone && any_running(st)) {
+		int r = hvt_wait(st->s, &ev, 100);
+		if (r == 0) {
+			gdb_handle_event(st, &ev);
+		} else if (r == -ECHILD) {
+			guest_gone(st, st->guest_status);
+		} else if (r == -ETIMEDOUT) {
+			reconcile(st);
+			if (++timeouts == 100) {
+				fprintf(stderr, "hvtrace gdb: a task did not stop for hvt_interrupt\n");
+				for (int i = 0; i < st->nthreads; i++)
+					st->threads[i].is_stopped = true;
+			}
+		} else {
+			break;
+		}
+	}
+	st->is_stopping = false;
+}
+
+/* Stop replies ------------------------------------------------------------------------ */
+
+static void reply_exit(struct gdb_stub *st, const struct gdb_exit *e)
+{
+	if (WIFSIGNALED(e->status))
+		gdb_reply(st, "X%02x", gdb_signal_from_host(WTERMSIG(e->status)));
+	else
+		gdb_reply(st, "W%02x", WEXITSTATUS(e->status));
+	if (st->multiprocess)
+		gdb_reply(st, ";process:%x", (unsigned)e->pid);
+}
+
+static void reply_thread_stop(struct gdb_stub *st, struct gdb_thread *t, int gdb_sig)
+{
+	gdb_reply(st, "T%02xthread:", gdb_sig);
+	gdb_reply_ptid(st, t->pid, t->tid);
+	gdb_reply(st, ";");
+	gdb_reply_expedite(st, t->tid);
+}
+
+static void reply_stop(struct gdb_stub *st, struct gdb_thread *t)
+{
+	const struct hvt_event *ev = &t->pending;
+	struct gdb_bp *bp;
+	char path[4096];
+
+	switch (ev->kind) {
+	case HVT_EV_SIGNAL:
+		reply_thread_stop(st, t, gdb_signal_from_host(ev->info.si_signo));
+		return;
+	case HVT_EV_START: /* the fork stop made in gdb_handle_event */
+		reply_thread_stop(st, t, GDB_SIGNAL_TRAP);
+		gdb_reply(st, "fork:");
+		gdb_reply_ptid(st, t->fork_child, t->fork_child);
+		gdb_reply(st, ";");
+		t->fork_child = 0;
+		return;
+	case HVT_EV_BREAKPOINT:
+		reply_thread_stop(st, t, GDB_SIGNAL_TRAP);
+		bp = gdb_find_bp(st, t->pid, true, ev->addr);
+		if (bp && bp->type == HVT_BP_SW && st->swbreak)
+			gdb_reply(st, "swbreak:;");
+		if (bp && bp->type == HVT_BP_HW && st->hwbreak)
+			gdb_reply(st, "hwbreak:;");
+		return;
+	case HVT_EV_WATCHPOINT:
+		reply_thread_stop(st, t, GDB_SIGNAL_TRAP);
+		bp = gdb_find_bp(st, t->pid, false, ev->addr);
+		gdb_reply(st, "%s:%llx;", !bp || bp->type == HVT_BP_WRITE ? "watch" :
+			  bp->type == HVT_BP_READ ? "rwatch" : "awatch", (unsigned long long)ev->addr);
+		return;
+	case HVT_EV_EXEC:
+		reply_thread_stop(st, t, GDB_SIGNAL_TRAP);
+		if (st->exec_events && hvt_exe_path(st->s, t->tid, path, sizeof path) >= 0) {
+			gdb_reply(st, "exec:");
+			gdb_reply_hex(st, path, strlen(path));
+			gdb_reply(st, ";");
+		}
+		return;
+	default: /* STEP, or a START gdb had not seen */
+		reply_thread_stop(st, t, GDB_SIGNAL_TRAP);
+		return;
+	}
+}
+
+/* The first thread with a stop to report: the others keep theirs for the next
+ * resumes, each reported before anything runs again. */
+static struct gdb_thread *pick_pending(struct gdb_stub *st)
+{
+	for (int i = 0; i < st->nthreads; i++)
+		if (st->threads[i].has_pending && st->threads[i].is_resumed)
+			return &st->threads[i];
+	return NULL;
+}
+
+bool gdb_poll_events(struct gdb_stub *st)
+{
+	struct hvt_event ev;
+	struct gdb_thread *t;
+
+	while (!st->is_guest_gone) {
+		int r = hvt_wait(st->s, &ev, 0);
+		if (r == -ECHILD)
+			guest_gone(st, st->guest_status);
+		if (r)
+			break;
+		gdb_handle_event(st, &ev);
+	}
+	if (!st->is_running)
+		return false;
+	bool has_pending = gdb_has_pending(st);
+	if (!has_pending && !st->ctrl_c && !st->nexits && !(st->is_guest_gone && !st->nthreads))
+		return false;
+	gdb_stop_all(st);
+	gdb_has_pending(st);
+	st->reply_len = 0;
+	if ((t = pick_pending(st))) {
+		reply_stop(st, t);
+		t->has_pending = false;
+		st->g_thread = (struct gdb_ptid){t->pid, t->tid};
+	} else if (st->ctrl_c && st->nthreads) {
+		t = gdb_match_thread(st, st->c_thread);
+		if (!t)
+			t = &st->threads[0];
+		reply_thread_stop(st, t, GDB_SIGNAL_INT);
+		st->g_thread = (struct gdb_ptid){t->pid, t->tid};
+	} else if (st->nexits) {
+		reply_exit(st, &st->exits[0]);
+		memmove(st->exits, st->exits + 1, (size_t)--st->nexits * sizeof st->exits[0]);
+	} else {
+		struct gdb_exit e = {st->nlive_pids ? st->live_pids[0] : 0, (st->guest_status & 0xff) << 8};
+		reply_exit(st, &e);
+	}
+	st->ctrl_c = false;
+	st->is_running = false;
+	if (st->reply_len < sizeof st->last_stop) {
+		memcpy(st->last_stop, st->reply, st->reply_len);
+		st->last_stop[st->reply_len] = 0;
+	}
+	return true;
+}
+
+void gdb_interrupt(struct gdb_stub *st)
+{
+	st->ctrl_c = true;
+}
+
+void gdb_cmd_status(struct gdb_stub *st)
+{
+	struct gdb_thread *t = gdb_general_thread(st);
+
+	if (!t) {
+		struct gdb_exit e = {0, (st->guest_status & 0xff) << 8};
+		reply_exit(st, &e);
+		return;
+	}
+	if (st->last_stop[0] && st->last_stop[0] == 'T') {
+		gdb_reply(st, "%s", st->last_stop);
+		return;
+	}
+	reply_thread_stop(st, t, GDB_SIGNAL_TRAP);
+	st->g_thread = (struct gdb_ptid){t->pid, t->tid};
+}
