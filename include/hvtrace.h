@@ -69,7 +69,9 @@ struct hvt_spawn_options {
 };
 
 /* Starts a program in a new guest. Its tasks are traced from their first instruction.
- * On failure (-errno) *out is NULL and hvt_spawn_error() tells why. */
+ * On failure (-errno) *out is NULL and hvt_spawn_error() tells why. The guest starts
+ * with the caller's umask; since hvtrace applies the guest's umask itself, the first
+ * hvt_spawn sets the calling process's umask to 0 (as hvtrace run does). */
 int hvt_spawn(const struct hvt_spawn_options *o, hvt_session **out);
 /* The message of the last failed hvt_spawn/hvt_attach of this thread. */
 const char *hvt_spawn_error(void);

@@ -28,6 +28,23 @@ void hvt_set_spawn_error(const char *msg)
 	snprintf(spawn_error, sizeof spawn_error, "%s", msg);
 }
 
+/* hvtrace applies the guest's umask itself: the process's own must not apply on top
+ * (as hvtrace run, which clears it). The caller's umask at the first spawn becomes the
+ * guest's initial one, for this spawn and the later ones. */
+static mode_t saved_umask;
+static pthread_once_t umask_once = PTHREAD_ONCE_INIT;
+
+static void take_umask(void)
+{
+	saved_umask = umask(0);
+}
+
+static mode_t caller_umask(void)
+{
+	pthread_once(&umask_once, take_umask);
+	return saved_umask;
+}
+
 struct spawn_args {
 	struct hvt_session *hs;
 	struct hv_run_options opt;
@@ -138,7 +155,7 @@ int hvt_spawn(const struct hvt_spawn_options *o, hvt_session **out)
 		a->path = strdup(o->path);
 	else if (!o->root)
 		a->path = find_in_path(o->argv[0]);
-	a->opt.umask = -1;
+	a->opt.umask = (int)caller_umask();
 	a->opt.mem_size = o->mem_size;
 	a->opt.root = a->root;
 	a->opt.path = a->path;
