@@ -147,12 +147,7 @@ static int cmd_run(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	/* Sanitizers fork a symbolizer to report: no sandbox in those builds. */
-#if defined(__SANITIZE_ADDRESS__)
-	ctl.sandbox = false;
-#else
-	ctl.sandbox = true;
-#endif
+	ctl.sandbox = sandbox_wanted();
 	while ((c = getopt_long(argc, argv, "+m:r:t:p:c:n:T:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'S':

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -78,6 +79,25 @@ static void refused(int sig, siginfo_t *info, void *uc)
 _Static_assert(NALLOWED < 250, "a BPF jump reaches 255 instructions at most");
 /* arch check (3) + x32 check (2) + tgkill's own-process check (4) + allowed + 2 returns */
 #define PROG_MAX (3 + 2 + 4 + NALLOWED + 2)
+
+bool sandbox_wanted(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	return false;
+#else
+	return true;
+#endif
+}
+
+void sandbox_enter_or_exit(const char *tool)
+{
+	char err[256];
+
+	if (sandbox_wanted() && sandbox_enter(err, sizeof err)) {
+		fprintf(stderr, "%s: %s\n", tool, err);
+		exit(125);
+	}
+}
 
 int sandbox_enter(char *err, size_t errlen)
 {

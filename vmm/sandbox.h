@@ -8,7 +8,15 @@
 
 #include <stddef.h>
 
+#include <stdbool.h>
+
 /* 0, or -errno with a message in err. Irreversible. */
 int sandbox_enter(char *err, size_t errlen);
+/* Whether the command-line tools confine themselves: not in sanitizer builds, whose
+ * reports start a symbolizer. */
+bool sandbox_wanted(void);
+/* For the tools after their set-up (the guest exists): sandbox_enter when wanted; on
+ * failure the message and exit status 125. */
+void sandbox_enter_or_exit(const char *tool);
 
 #endif

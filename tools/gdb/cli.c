@@ -14,6 +14,7 @@
 #include "hvtrace.h"
 #include "tools/gdb/gdb.h"
 #include "tools/gdb/stub.h"
+#include "vmm/sandbox.h"
 
 #define FLAGS (HVT_TRACE_FOLLOW | HVT_TRACE_SIGNALS | HVT_TRACE_EXEC)
 
@@ -124,6 +125,8 @@ static int open_session(const char *attach, char **prog, hvt_session **s)
 	int err = hvt_spawn(&o, s);
 	if (err)
 		fprintf(stderr, "hvtrace gdb: %s: %s\n", prog[0], hvt_spawn_error());
+	else
+		sandbox_enter_or_exit("hvtrace gdb"); /* set up: confined from here */
 	return err;
 }
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "tools/strace/session.h"
+#include "vmm/sandbox.h"
 #include "tools/strace/sysent.h"
 
 /* Set by SIGINT/SIGTERM/SIGHUP: a signal handler can only talk through globals. */
@@ -449,6 +450,8 @@ int st_run(const struct st_opts *o, char **argv)
 		rc = hvt_spawn(&so, &r.s);
 		if (rc)
 			fprintf(stderr, "hvtrace strace: %s\n", hvt_spawn_error()[0] ? hvt_spawn_error() : strerror(-rc));
+		else
+			sandbox_enter_or_exit("hvtrace strace"); /* set up: confined from here */
 	}
 	if (rc) {
 		status = o->attach ? 1 : (rc == -ENOEXEC || rc == -ENOENT ? 127 : 126);
