@@ -117,6 +117,8 @@ struct hvt_event {
 	long nr;
 	uint64_t args[6];
 	long ret;            /* EXIT: the raw result (-errno on failure) */
+	uint64_t sp;         /* ENTER/EXIT taken on the exit path: the stack pointer (0
+			      * when served exit-less by a recorder); rt_sigreturn always has it */
 	/* SIGNAL */
 	siginfo_t info;
 	/* BREAKPOINT/WATCHPOINT */

@@ -217,6 +217,7 @@ static void syscall_args(struct task *t, struct hvt_event *ev)
 	const struct kvm_regs *r = vcpu_regs(t->vcpu);
 
 	ev->nr = (long)t->orig_rax;
+	ev->sp = r->rsp;
 	ev->args[0] = r->rdi;
 	ev->args[1] = r->rsi;
 	ev->args[2] = r->rdx;
@@ -232,7 +233,9 @@ static void record(struct task *t, struct hvt_event *ev)
 
 	pthread_mutex_lock(&k->mu);
 	struct host_session *s = t->ht.s;
-	if (!s || !host_records(s)) {
+	/* A dying task's call has no exit to report, as a stopping session sees no
+	 * syscall-exit stop of a killed task. */
+	if (!s || !host_records(s) || (ev->kind == HVT_EV_SYSCALL_EXIT && t->killed)) {
 		pthread_mutex_unlock(&k->mu);
 		return;
 	}

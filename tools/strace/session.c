@@ -4,6 +4,7 @@
 #include <asm/unistd_64.h>
 #include <errno.h>
 #include <hvtrace.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,10 @@ struct st_run {
 	int handled_interrupts;
 	bool has_start_line; /* the spawned program's execve line is printed */
 	const char *exec_path;
+	/* A spawned program's syscalls come to the recorder, on the threads serving them
+	 * (no stop, no switch to this thread); the loop takes the other events. mu
+	 * serializes both over everything above. */
+	pthread_mutex_t mu;
 };
 
 static ssize_t read_mem(void *ctx, int tid, uint64_t addr, void *buf, size_t len)
@@ -162,7 +167,8 @@ static void on_syscall_enter(struct st_run *r, struct st_task *t, const struct h
 	memcpy(t->call.args, ev->args, sizeof t->call.args);
 	if (ev->nr == __NR_rt_sigreturn) {
 		struct user_regs_struct regs;
-		if (!hvt_get_regs(r->s, t->tid, &regs))
+		t->call.sp = ev->sp; /* a recorded call: the task runs on */
+		if (ev->stopped && !hvt_get_regs(r->s, t->tid, &regs))
 			t->call.sp = regs.rsp;
 	}
 	t->in_syscall = true;
@@ -300,12 +306,32 @@ static void detach_all(struct st_run *r)
 	hvt_detach(r->s);
 }
 
+/* hvt_recorder: a syscall entry or exit of a spawned program, where it is served. */
+static void recorder(void *arg, const struct hvt_event *ev)
+{
+	struct st_run *r = arg;
+
+	pthread_mutex_lock(&r->mu);
+	struct st_task *t = find_task(r, ev->tid);
+	if (!t)
+		t = add_task(r, ev->tid, ev->pid);
+	if (t && ev->kind == HVT_EV_SYSCALL_ENTER)
+		on_syscall_enter(r, t, ev);
+	else if (t && ev->kind == HVT_EV_SYSCALL_EXIT)
+		on_syscall_exit(r, t, ev);
+	if (r->out.main.f == stderr)
+		fflush(stderr);
+	pthread_mutex_unlock(&r->mu);
+}
+
 static int loop(struct st_run *r)
 {
 	int status = 0;
 	for (;;) {
 		struct hvt_event ev;
+		pthread_mutex_lock(&r->mu);
 		handle_interrupt(r);
+		pthread_mutex_unlock(&r->mu);
 		if (r->is_attached && interrupt_count) {
 			detach_all(r);
 			break;
@@ -324,6 +350,7 @@ static int loop(struct st_run *r)
 			status = ev.status;
 			break;
 		}
+		pthread_mutex_lock(&r->mu);
 		if (ev.kind == HVT_EV_START)
 			on_start(r, &ev);
 		if (ev.kind == HVT_EV_EXEC)
@@ -351,12 +378,14 @@ static int loop(struct st_run *r)
 			signo = t->pending_signal;
 			t->pending_signal = 0;
 		}
+		bool done = r->is_attached && !r->ntasks && ev.kind == HVT_EV_EXITED;
+		pthread_mutex_unlock(&r->mu);
 		if (ev.stopped) {
 			rc = hvt_resume(r->s, ev.tid, HVT_CONT, signo);
 			if (rc && rc != -ESRCH)
 				fprintf(stderr, "hvtrace strace: hvt_resume %d: %s\n", ev.tid, strerror(-rc));
 		}
-		if (r->is_attached && !r->ntasks && ev.kind == HVT_EV_EXITED)
+		if (done)
 			break;
 	}
 	return status;
@@ -408,7 +437,7 @@ static char *resolve(const char *prog)
 
 int st_run(const struct st_opts *o, char **argv)
 {
-	struct st_run r = {.o = o};
+	struct st_run r = {.o = o, .mu = PTHREAD_MUTEX_INITIALIZER};
 	struct st_summary *summary = NULL;
 	char *exec_path = NULL;
 	int status = 1, rc;
@@ -446,6 +475,8 @@ int st_run(const struct st_opts *o, char **argv)
 			.root = o->root,
 			.mem_size = o->mem_size,
 			.transport = o->transport,
+			.recorder = recorder,
+			.recorder_arg = &r,
 		};
 		rc = hvt_spawn(&so, &r.s);
 		if (rc)
