@@ -147,7 +147,9 @@ enum hvt_resume_how {
  * (0 drops it); at another stop a signal to send to the task (0: none). */
 int hvt_resume(hvt_session *s, int tid, enum hvt_resume_how how, int signo);
 /* Stops a running task soon (HVT_EV_INTERRUPT); 0 at once if it is already stopped
- * (then no event follows). */
+ * (then no event follows). As PTRACE_INTERRUPT, the request stays until taken: a task
+ * that stops for another reason first still takes its HVT_EV_INTERRUPT stop right after
+ * its next resume. A task blocked in vfork stops only when its child lets it go. */
 int hvt_interrupt(hvt_session *s, int tid);
 
 /* Registers of a stopped task: Linux's user_regs_struct (with orig_rax, fs_base and
