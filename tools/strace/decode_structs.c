@@ -1,5 +1,6 @@
 /* The structures syscalls read and write, read from guest memory and printed as
  * strace does: abbreviated with "..." unless -v. */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -149,9 +150,11 @@ static void print_iovec(struct st_dec *d, int tid, uint64_t addr, long count, lo
 			st_print_ptr(d->out, addr + (uint64_t)i * sizeof v);
 			break;
 		}
-		long len = (long)v.iov_len;
-		if (limit >= 0 && len > limit)
-			len = limit;
+		/* The guest's iov_len may be anything: no sign, no overflow. */
+		uint64_t ulen = v.iov_len;
+		if (limit >= 0 && ulen > (uint64_t)limit)
+			ulen = (uint64_t)limit;
+		long len = ulen > (uint64_t)LONG_MAX ? LONG_MAX : (long)ulen;
 		sb_puts(d->out, "{iov_base=");
 		st_print_buf(d, tid, (uint64_t)(uintptr_t)v.iov_base, len, 0);
 		sb_printf(d->out, ", iov_len=%zu}", v.iov_len);
