@@ -114,6 +114,17 @@ else
     ko "many-threads -c"; grep getppid "$OUT/many.count.hv"
 fi
 
+# 2b'. Issue #8's load: 64 threads x 10 000 getpid calls, exactly 640 000 lines, each
+#      with its result (a line split by <unfinished ...> counts once, joined).
+gcc -static -O1 -o "$OUT/bin/load_threads" tests/vcpu/guests/load_threads.c -lpthread
+run_hv -f -e trace=getpid -o "$OUT/load.hv" "$OUT/bin/load_threads" 64 10000; lrc=$?
+lines=$($NORM "$OUT/load.hv" | grep -c '^getpid() = ')
+if [ "$lrc" = 0 ] && [ "$lines" = 640000 ]; then
+    ok "load-64-threads (640000 lines)"
+else
+    ko "load-64-threads: status $lrc, $lines getpid lines (want 640000)"
+fi
+
 # 2c. Killed with threads inside syscalls: nothing left open, every task accounted for.
 run_hv -f -o "$OUT/killthreads.hv" "$OUT/bin/killthreads"; krc=$?
 killed=$(grep -c '+++ killed by SIGKILL +++' "$OUT/killthreads.hv")
