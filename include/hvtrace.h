@@ -129,6 +129,7 @@ struct hvt_event {
 	 * otherwise) and whether it is a new thread of the same process; EXEC: old_tid */
 	int parent_tid;
 	bool is_thread;
+	bool is_vfork;       /* made by vfork: its parent waits until it execs or exits */
 	int old_tid;
 };
 
@@ -160,6 +161,7 @@ int hvt_set_regs(hvt_session *s, int tid, const struct user_regs_struct *r);
 int hvt_get_fpregs(hvt_session *s, int tid, struct user_fpregs_struct *f);
 int hvt_set_fpregs(hvt_session *s, int tid, const struct user_fpregs_struct *f);
 int hvt_get_xstate(hvt_session *s, int tid, void *buf, size_t len);
+int hvt_set_xstate(hvt_session *s, int tid, const void *buf, size_t len);
 
 /* The address space of task tid (stopped or not). Returns the bytes copied, which is
  * less than len when the range runs into unmapped memory (-EFAULT when nothing could

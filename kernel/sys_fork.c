@@ -234,7 +234,7 @@ static long do_clone(struct task *t, const struct clone_req *cr)
 	pthread_mutex_lock(&k->mu);
 	/* Auto-attach before the child runs a single instruction. */
 	int event = ptrace_clone_attach(t, c, f | (uint64_t)(cr->exit_signal > 0 ? cr->exit_signal : 0));
-	host_clone(t, c, f & CLONE_THREAD);
+	host_clone(t, c, f & CLONE_THREAD, f & CLONE_VFORK);
 	if ((r = task_start(c))) {
 		/* Unwinding a half-made task: let it run its own exit path instead. */
 		hv_err("cannot start a host thread for tid %d: %s", tid, strerror(-r));

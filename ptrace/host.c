@@ -360,6 +360,7 @@ void host_pending_stop(struct task *t)
 	if (ev.kind == HVT_EV_START) {
 		ev.parent_tid = h->parent_tid;
 		ev.is_thread = h->is_thread;
+		ev.is_vfork = h->is_vfork;
 	}
 	stop_locked(t, &ev);
 }
@@ -447,7 +448,7 @@ void host_watch_step_done(struct task *t, uint64_t cr2, bool write)
 	pthread_mutex_unlock(&t->k->mu);
 }
 
-void host_clone(struct task *parent, struct task *child, bool is_thread)
+void host_clone(struct task *parent, struct task *child, bool is_thread, bool is_vfork)
 {
 	struct host_session *s = parent->ht.s;
 
@@ -455,6 +456,7 @@ void host_clone(struct task *parent, struct task *child, bool is_thread)
 		return;
 	child->ht.parent_tid = parent->tid;
 	child->ht.is_thread = is_thread;
+	child->ht.is_vfork = is_vfork;
 	/* Its first stop comes before its first instruction. */
 	host_link(s, child, HVT_EV_START);
 }

@@ -25,7 +25,7 @@ struct task_host {
 	bool stepping;             /* its RFLAGS.TF is the session's step (own thread only) */
 	bool step_tf_forced;       /* TF was clear before: clear it again after the step */
 	int parent_tid;            /* for its START event */
-	bool is_thread;
+	bool is_thread, is_vfork;
 };
 
 static inline bool host_traced(struct task_host *h)
@@ -67,7 +67,7 @@ bool host_on_debug_trap(struct task *t);
 void host_watch_step_done(struct task *t, uint64_t cr2, bool write);
 /* A new task of fork/vfork/clone, before it runs: traced when the parent's session
  * follows. Preconditions: k->mu held. */
-void host_clone(struct task *parent, struct task *child, bool is_thread);
+void host_clone(struct task *parent, struct task *child, bool is_thread, bool is_vfork);
 /* After a successful execve (old_tid: the tid the thread had). */
 void host_exec(struct task *t, int old_tid);
 /* The task has ended with wstatus: HVT_EV_EXITED, untraced. Preconditions: k->mu held. */

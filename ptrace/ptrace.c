@@ -266,6 +266,18 @@ static long poke_user(struct task *x, uint64_t off, uint64_t val)
 }
 
 /* The FXSAVE/XSAVE image: the first len bytes to io, or io's into the tracee. */
+/* As Linux's fpregs_set(): legacy x87/SSE state written through the FXSAVE layout is
+ * in use from now on (XSTATE_BV's FP and SSE bits), else XRSTOR would load its init
+ * state instead. */
+static void mark_fpsse(uint8_t *img)
+{
+	uint64_t bv;
+
+	memcpy(&bv, img + FXSAVE_SIZE, sizeof bv);
+	bv |= 3;
+	memcpy(img + FXSAVE_SIZE, &bv, sizeof bv);
+}
+
 static long fpregs(struct task *x, struct io *io, uint64_t len, bool set)
 {
 	static _Thread_local uint8_t img[XSAVE_MAX] __attribute__((aligned(64)));
@@ -279,6 +291,7 @@ static long fpregs(struct task *x, struct io *io, uint64_t len, bool set)
 		return 0;
 	}
 	memcpy(img, io->buf, len);
+	mark_fpsse(img);
 	return vcpu_set_xsave(x->vcpu, img) ? -EINVAL : 0;
 }
 
@@ -325,6 +338,8 @@ long ptrace_xstate_rw(struct task *x, uint8_t *buf, uint64_t len, bool set)
 	memcpy(img, buf, len < 464 ? len : 464);
 	if (len > FXSAVE_SIZE)
 		memcpy(img + FXSAVE_SIZE, buf + FXSAVE_SIZE, len - FXSAVE_SIZE);
+	else
+		mark_fpsse(img); /* only the legacy area: as fpregs_set() */
 	return vcpu_set_xsave(x->vcpu, img) ? -EINVAL : 0;
 }
 

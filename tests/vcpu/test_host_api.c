@@ -349,6 +349,47 @@ static void test_followed_fork_child_starts_stopped_and_its_exit_is_reported(voi
 	assert_int_equal(hvt_close(s), 3);
 }
 
+static void test_vfork_child_is_reported_as_such(void **state)
+{
+	(void)state;
+	hvt_session *s = spawn("vfork", HVT_TRACE_FOLLOW);
+	struct hvt_event ev;
+
+	next(s, &ev, HVT_EV_START);
+	assert_true(ev.is_vfork);
+	assert_false(ev.is_thread);
+	assert_int_equal(ev.parent_tid, 1);
+	assert_int_equal(hvt_resume(s, ev.tid, HVT_CONT, 0), 0);
+	assert_int_equal(run_to_end(s), 3);
+}
+
+static void test_xstate_written_is_read_back(void **state)
+{
+	(void)state;
+	hvt_session *s = spawn("", HVT_STOP_AT_ENTRY);
+	struct hvt_event ev;
+	static uint8_t img[4096], again[4096];
+
+	next(s, &ev, HVT_EV_START);
+	int n = hvt_get_xstate(s, ev.tid, img, sizeof img);
+	assert_true(n >= 512);
+	memset(img + 160, 0xa5, 16); /* xmm0 in the legacy area */
+	img[512] |= 2;                /* XSTATE_BV: SSE state in use (as a tool must say) */
+	assert_true(hvt_set_xstate(s, ev.tid, img, (size_t)n) >= 0);
+	assert_int_equal(hvt_get_xstate(s, ev.tid, again, sizeof again), n);
+	assert_memory_equal(again + 160, img + 160, 16);
+	/* Through the FXSAVE layout alone, the SSE state counts as in use by itself. */
+	struct user_fpregs_struct f;
+	assert_int_equal(hvt_get_fpregs(s, ev.tid, &f), 0);
+	memset(&f.xmm_space[4], 0x5a, 16); /* xmm1 */
+	assert_int_equal(hvt_set_fpregs(s, ev.tid, &f), 0);
+	struct user_fpregs_struct g;
+	assert_int_equal(hvt_get_fpregs(s, ev.tid, &g), 0);
+	assert_memory_equal(&g.xmm_space[4], &f.xmm_space[4], 16);
+	assert_int_equal(hvt_resume(s, ev.tid, HVT_CONT, 0), 0);
+	assert_int_equal(run_to_end(s), 3);
+}
+
 static void test_exec_stop_reports_the_new_image(void **state)
 {
 	(void)state;
@@ -466,6 +507,8 @@ int main(void)
 		cmocka_unit_test(test_single_step_runs_one_instruction),
 		cmocka_unit_test(test_write_watchpoint_stops_after_each_write),
 		cmocka_unit_test(test_followed_fork_child_starts_stopped_and_its_exit_is_reported),
+		cmocka_unit_test(test_vfork_child_is_reported_as_such),
+		cmocka_unit_test(test_xstate_written_is_read_back),
 		cmocka_unit_test(test_exec_stop_reports_the_new_image),
 		cmocka_unit_test(test_kill_ends_a_running_guest),
 		cmocka_unit_test(test_interrupt_stops_a_running_task),

@@ -72,7 +72,7 @@ int hvt_get_xstate(hvt_session *s, int tid, void *buf, size_t len)
 	return host_xstate(s->s, tid, buf, len, false);
 }
 
-static int set_xstate(hvt_session *s, int tid, const void *buf, size_t len)
+int hvt_set_xstate(hvt_session *s, int tid, const void *buf, size_t len)
 {
 	if (s->remote)
 		return (int)remote_put(s, RPC_SET_XSTATE, tid, 0, buf, len);
@@ -87,7 +87,7 @@ int hvt_get_fpregs(hvt_session *s, int tid, struct user_fpregs_struct *f)
 
 int hvt_set_fpregs(hvt_session *s, int tid, const struct user_fpregs_struct *f)
 {
-	int r = set_xstate(s, tid, f, sizeof *f);
+	int r = hvt_set_xstate(s, tid, f, sizeof *f);
 	return r < 0 ? r : 0;
 }
 

@@ -49,6 +49,13 @@ int main(int argc, char **argv)
 			return 1;
 		return 3;
 	}
+	if (!strcmp(mode, "vfork")) {
+		pid_t c = vfork();
+		if (c == 0)
+			_exit(5);
+		int st;
+		return waitpid(c, &st, 0) == c && WEXITSTATUS(st) == 5 ? 3 : 1;
+	}
 	if (!strcmp(mode, "exec")) {
 		char *args[] = {argv[0], "pid", NULL};
 		execv("/proc/self/exe", args);
