@@ -133,13 +133,15 @@ expect set-var-program-output "$tmp/data.prog" '^local=103 '
 session registers basic remote -ex 'break middle' -ex continue -ex 'info registers' \
 	-ex 'info registers fs_base gs_base orig_rax mxcsr fctrl ftag' -ex 'p $xmm0' -ex 'p $ymm1.v8_int32' \
 	-ex 'p $st0' -ex 'set var $rax = 0x1234' -ex 'p/x $rax' -ex 'set var $xmm2.v4_int32[1] = 77' \
-	-ex 'p $xmm2.v4_int32[1]' -ex 'info all-registers' -ex 'p $_siginfo' -ex kill
+	-ex 'p $xmm2.v4_int32[1]' -ex 'info all-registers' -ex 'p $_siginfo' \
+	-ex 'set var $ymm3.v8_int32 = {1,2,3,4,5,6,7,8}' -ex 'p $ymm3.v8_int32' -ex kill
 expect info-registers-gprs "$tmp/registers.out" '^rax +0x7 ' '^r15 ' '^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <middle\+[0-9]+>' \
 	'^eflags +0x[0-9a-f]+ +\[ .*IF.* \]' '^cs +0x33 ' '^ss +0x2b ' '^gs +0x0 '
 expect info-registers-linux "$tmp/registers.out" '^fs_base +0x[1-9a-f][0-9a-f]* ' '^gs_base +0x0 ' '^orig_rax +0xffffffffffffffff '
 expect info-registers-fpu "$tmp/registers.out" '^mxcsr +0x1f80 +\[ IM DM ZM OM UM PM \]' '^fctrl +0x37f ' '^ftag +0xffff '
 expect vector-registers "$tmp/registers.out" 'v4_int32 = ' '^\$2 = \{.*\}$' '^ymm15 ' '^st7 '
 expect set-registers "$tmp/registers.out" '^\$4 = 0x1234$' '^\$5 = 77$'
+expect set-avx-register "$tmp/registers.out" '= \{1, 2, 3, 4, 5, 6, 7, 8\}$'
 
 session watch basic remote -ex 'break main' -ex continue -ex 'watch watched' -ex continue -ex 'delete' \
 	-ex 'rwatch counter' -ex continue -ex delete -ex 'awatch total' -ex continue -ex continue

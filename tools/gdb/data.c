@@ -38,7 +38,22 @@ static int store_regs(struct gdb_stub *st, int tid, const struct gdb_regs *old, 
 		return err;
 	if (memcmp(&old->fp, &r->fp, sizeof r->fp) && (err = hvt_set_fpregs(st->s, tid, &r->fp)) < 0)
 		return err;
-	return 0;
+	if (!memcmp(old->ymmh, r->ymmh, sizeof r->ymmh))
+		return 0;
+	/* The AVX upper halves: into the XSAVE image, marked in use (XSTATE_BV bit 2). */
+	uint8_t *xs = malloc(XSTATE_MAX);
+	if (!xs)
+		return -ENOMEM;
+	int n = hvt_get_xstate(st->s, tid, xs, XSTATE_MAX);
+	if (n >= 0 && (size_t)n < 576 + sizeof r->ymmh)
+		n = -EINVAL; /* no AVX state on this CPU */
+	if (n >= 0) {
+		memcpy(xs + 576, r->ymmh, sizeof r->ymmh);
+		xs[512] |= 4;
+		n = hvt_set_xstate(st->s, tid, xs, (size_t)n);
+	}
+	free(xs);
+	return n < 0 ? n : 0;
 }
 
 void gdb_cmd_read_regs(struct gdb_stub *st, const char *pkt)
@@ -73,14 +88,12 @@ void gdb_cmd_write_regs(struct gdb_stub *st, const char *pkt)
 	if ((err = load_regs(st, t->tid, &old)))
 		return gdb_reply_error(st, err);
 	r = old;
-	/* gdb may send fewer registers than we describe: the rest keep their values. The
-	 * AVX upper halves cannot be written (see regs.h) and are skipped. */
+	/* gdb may send fewer registers than we describe: the rest keep their values. */
 	for (int i = 0; i < GDB_NREGS && left; i++) {
 		size_t n = gdb_reg_info(i)->size;
 		if (left < 2 * n || gdb_hex_decode(p, n, v))
 			return gdb_reply_error(st, EINVAL);
-		if (gdb_reg_info(i)->set != GDB_SET_XSTATE)
-			gdb_reg_write(&r, i, v);
+		gdb_reg_write(&r, i, v);
 		p += 2 * n;
 		left -= 2 * n;
 	}

@@ -45,27 +45,6 @@ static void let_child_go(struct gdb_stub *st, struct gdb_thread *child, int pare
 	gdb_remove_thread(st, child->tid);
 }
 
-/* Whether a new child shares its parent's memory: a vfork (hvtrace's START does not
- * say). Such a parent cannot stop until the child execs or exits (as on Linux), so
- * it can never report the fork. Probed by flipping the 8 bytes at the child's stack
- * pointer and reading them through the parent, then restoring them: in a vfork the
- * parent is blocked, after a fork the memory is the child's own copy. */
-static bool is_vfork_child(struct gdb_stub *st, int parent_tid, int child_tid)
-{
-	struct user_regs_struct r;
-	uint64_t orig, flipped, seen = 0;
-
-	if (hvt_get_regs(st->s, child_tid, &r) ||
-	    hvt_read_mem(st->s, child_tid, r.rsp, &orig, 8) != 8)
-		return false;
-	flipped = ~orig;
-	if (hvt_write_mem(st->s, child_tid, r.rsp, &flipped, 8) != 8)
-		return false;
-	bool is_shared = hvt_read_mem(st->s, parent_tid, r.rsp, &seen, 8) == 8 && seen == flipped;
-	hvt_write_mem(st->s, child_tid, r.rsp, &orig, 8);
-	return is_shared;
-}
-
 static void set_pending(struct gdb_thread *t, const struct hvt_event *ev)
 {
 	t->has_pending = true;
@@ -138,7 +117,7 @@ void gdb_handle_event(struct gdb_stub *st, const struct hvt_event *ev)
 				gdb_resume_thread(st, t, HVT_CONT, 0);
 			return;
 		}
-		if (parent && is_vfork_child(st, parent->tid, ev->tid)) {
+		if (ev->is_vfork) {
 			/* Runs on unseen; its breakpoints are the parent's, and stay. */
 			let_child_go(st, t, 0);
 			return;

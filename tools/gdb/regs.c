@@ -184,8 +184,10 @@ int gdb_reg_write(struct gdb_regs *r, int regno, const uint8_t *in)
 
 	if (!ri)
 		return -EINVAL;
-	if (ri->set == GDB_SET_XSTATE)
-		return -EROFS;
+	if (ri->set == GDB_SET_XSTATE) {
+		memcpy(r->ymmh[regno - GDB_REG_YMM0H], in, 16);
+		return 16;
+	}
 	if (ri->set == GDB_SET_GPR) {
 		unsigned long long v = 0;
 		memcpy(&v, in, ri->size); /* 32-bit ones zero-extend, as Linux's ptrace */

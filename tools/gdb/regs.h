@@ -56,8 +56,7 @@ const struct gdb_reg_info *gdb_reg_info(int regno);
 /* Copies register regno's value (target byte order) into out[GDB_REG_MAX]: its size, or
  * -EINVAL. */
 int gdb_reg_read(const struct gdb_regs *r, int regno, uint8_t *out);
-/* Stores a value of the register's size: its size, -EINVAL, or -EROFS for the AVX
- * upper halves (hvtrace's API has no XSAVE write). */
+/* Stores a value of the register's size: its size, or -EINVAL. */
 int gdb_reg_write(struct gdb_regs *r, int regno, const uint8_t *in);
 /* Fills r->ymmh from an NT_X86_XSTATE image of len bytes (zeros when AVX state is in
  * its initial state or absent). */
