@@ -392,10 +392,12 @@ void ctl_server_stop(struct ctl_server *srv)
 	unlink(srv->path);
 	pthread_mutex_lock(&srv->mu);
 	srv->k = NULL;
-	/* Ends the connections: their threads detach and go. */
+	/* Ends the connections: their threads finish the request they serve (a kill of
+	 * the guest ends the guest, and so comes here, before its reply is written), then
+	 * read the end of the stream, detach and go. */
 	for (int i = 0; i < MAX_CONNS; i++)
 		if (srv->conns[i] >= 0)
-			shutdown(srv->conns[i], SHUT_RDWR);
+			shutdown(srv->conns[i], SHUT_RD);
 	while (srv->nconns > 0)
 		pthread_cond_wait(&srv->idle, &srv->mu);
 	pthread_mutex_unlock(&srv->mu);
