@@ -13,6 +13,9 @@ export HVTRACE_TEST_SCALE=1000
 export HVTRACE_LANE=svm-tcg
 export HVTRACE_GUESTS=$build/tests/guests HVTRACE_BIN=$build/hvtrace
 export HVTRACE_DIFF_TIMEOUT=300
+# The differential suite compares with the VM's own kernel (Debian 12's 6.1), which is
+# older than the host's: programs testing newer Linux are not run here (README.md).
+export HVTRACE_DIFF_SKIP="ptrace_set_syscall_info"
 rm -f "$build"/result-*.txt
 echo "@@@ lane: $(nproc) CPUs, clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 "$build/hvtrace" --platform
