@@ -71,12 +71,15 @@ chmod +x "$root/init"
 # clocksource to the emulated HPET (an exit to QEMU for every clock read).
 accel=${SVM_ACCEL:-tcg} smp=${SVM_SMP:-1}
 echo "test-svm: booting Debian $kver under qemu-system-x86_64 -accel $accel -smp $smp -cpu EPYC (kvm_amd inside)"
+# A stalled VM can be looked at while it runs: socat - UNIX-CONNECT:$work/monitor.sock
+# ("info registers -a", "cpu 1", "info lapic"; boot with SVM_APPEND=nokaslr for symbols).
+echo "test-svm: QEMU monitor at $work/monitor.sock"
 set +e
 timeout "${SVM_TIMEOUT:-1500}" qemu-system-x86_64 -accel "$accel" -cpu EPYC -smp "$smp" \
 	-m "${SVM_MEM:-2G}" -nodefaults -display none -serial stdio -no-reboot \
 	-virtfs local,path=/usr,mount_tag=hostusr,security_model=none,readonly=on \
 	-virtfs local,path=/etc,mount_tag=hostetc,security_model=none,readonly=on \
-	${SVM_QEMU_EXTRA:-} -kernel "/boot/vmlinuz-$kver" -initrd "$work/initrd.gz" \
+	-monitor "unix:$work/monitor.sock,server,nowait" ${SVM_QEMU_EXTRA:-} -kernel "/boot/vmlinuz-$kver" -initrd "$work/initrd.gz" \
 	-append "console=ttyS0 quiet panic=-1 tsc=reliable ${SVM_APPEND:-}" 2>&1 | grep --line-buffered -v '^qemu-system-x86_64: warning: TCG' | tee "$work/log"
 set -e
 status=$(sed -n 's/^@@@ exit status \([0-9]*\).*/\1/p' "$work/log" | tail -n 1)
