@@ -99,6 +99,7 @@ static long counter_at_attach(struct vm *vm, uint64_t var)
 static void test_attached_task_stops_once_and_runs_on_after_the_session(void **state)
 {
 	(void)state;
+	SKIP_ON_LANE("svm-tcg", "its guest spins in ring 3 without exits; under QEMU 7.2 TCG the VM then at times stops taking interrupts (tests/svm/README.md)");
 	struct vm vm;
 	uint64_t var = guest_sym("api_target", "counter");
 
@@ -115,6 +116,7 @@ static void test_attached_task_stops_once_and_runs_on_after_the_session(void **s
 static void test_attached_session_sees_syscalls_and_can_kill(void **state)
 {
 	(void)state;
+	SKIP_ON_LANE("svm-tcg", "its guest spins in ring 3 without exits; under QEMU 7.2 TCG the VM then at times stops taking interrupts (tests/svm/README.md)");
 	struct vm vm;
 	hvt_session *s;
 	struct hvt_event ev;
@@ -151,6 +153,7 @@ static void test_attached_session_sees_syscalls_and_can_kill(void **state)
 static void test_attach_errors_name_the_problem(void **state)
 {
 	(void)state;
+	SKIP_ON_LANE("svm-tcg", "its guest spins in ring 3 without exits; under QEMU 7.2 TCG the VM then at times stops taking interrupts (tests/svm/README.md)");
 	struct vm vm;
 	hvt_session *s;
 
