@@ -212,6 +212,11 @@ xl3:
 hv_agent_xl0:
 xl0:
 	XL_REQUEST xl0
+	/* As Linux: never sysretq with TF in R11 (the restored TF traps at once, one
+	 * instruction early): a user single-stepping across `syscall` returns through
+	 * the host. */
+	bt $8, %r11
+	jc xl0_fallback
 	mov xl0+SLOT_RET(%rip), %rax
 	mov xl0+SLOT_RCX(%rip), %rcx
 	sysretq
