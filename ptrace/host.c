@@ -279,6 +279,10 @@ bool host_syscall_enter(struct task *t)
 		return false;
 	}
 	pthread_mutex_lock(&k->mu);
+	/* An attach (or interrupt) that came as the call was made: its stop comes first,
+	 * as the session expects the START before anything else. */
+	if (t->ht.pending)
+		host_pending_stop(t);
 	struct host_session *s = t->ht.s;
 	if (s && (s->flags & HVT_TRACE_SYSCALLS)) {
 		struct hvt_event ev = {.kind = HVT_EV_SYSCALL_ENTER};

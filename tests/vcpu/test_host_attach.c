@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -38,6 +39,9 @@ static void vm_start(struct vm *vm, const char *mode)
 	unlink(vm->sock);
 	vm->pid = fork();
 	if (vm->pid == 0) {
+		/* A failed assertion must not leave the VM spinning (and holding the
+		 * runner's output pipe): it dies with the test. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		int null = open("/dev/null", O_RDWR);
 		dup2(null, 1);
 		execl(bin ? bin : "build/hvtrace", "hvtrace", "run", "--control", vm->sock, "--", guest, mode, (char *)NULL);
