@@ -73,6 +73,10 @@ struct hvt_spawn_options {
  * with the caller's umask; since hvtrace applies the guest's umask itself, the first
  * hvt_spawn sets the calling process's umask to 0 (as hvtrace run does). */
 int hvt_spawn(const struct hvt_spawn_options *o, hvt_session **out);
+/* The host file hvt_spawn runs for prog (no path in the options): prog itself when it
+ * has a '/', else its first executable match in PATH, as execvp; malloc'd (NULL: out of
+ * memory). */
+char *hvt_find_program(const char *prog);
 /* The message of the last failed hvt_spawn/hvt_attach of this thread. */
 const char *hvt_spawn_error(void);
 

@@ -61,25 +61,6 @@ static void usage(FILE *f)
 		"  --verbose     report unimplemented syscalls and refused operations\n");
 }
 
-/* As execvp: a name without '/' is looked up in PATH. */
-static const char *find_in_path(const char *prog, char *buf, size_t len)
-{
-	if (strchr(prog, '/'))
-		return prog;
-	const char *path = getenv("PATH");
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	while (*path) {
-		const char *end = strchrnul(path, ':');
-		int n = snprintf(buf, len, "%.*s/%s", (int)(end - path), path, prog);
-		struct stat st;
-		if (n > 0 && (size_t)n < len && stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
-		    access(buf, X_OK) == 0)
-			return buf;
-		path = *end ? end + 1 : end;
-	}
-	return prog;
-}
 
 /* "30", "2.5", "10s", "10m", "1h": milliseconds, at least 1. */
 static int parse_duration_ms(const char *s, uint64_t *ms)
@@ -223,9 +204,9 @@ static int cmd_run(int argc, char **argv)
 			return 2;
 		}
 	}
-	char found[4096];
-	if (!o.root)
-		o.path = find_in_path(argv[optind], found, sizeof found);
+	char *found = o.root ? NULL : hvt_find_program(argv[optind]);
+	if (found)
+		o.path = found;
 	/* The guest's umask is applied by hvtrace itself; the host's must not apply twice. */
 	mode_t m = umask(0);
 	o.umask = (int)m;
@@ -250,6 +231,7 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "hvtrace: %s\n", res.message);
 		break;
 	}
+	free(found);
 	return hv_run_status(&res);
 }
 

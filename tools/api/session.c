@@ -106,8 +106,7 @@ static void *spawn_main(void *arg)
 	return NULL;
 }
 
-/* As execvp: a name without '/' is looked up in PATH. */
-static char *find_in_path(const char *prog)
+char *hvt_find_program(const char *prog)
 {
 	if (strchr(prog, '/'))
 		return strdup(prog);
@@ -154,7 +153,7 @@ int hvt_spawn(const struct hvt_spawn_options *o, hvt_session **out)
 	if (o->path)
 		a->path = strdup(o->path);
 	else if (!o->root)
-		a->path = find_in_path(o->argv[0]);
+		a->path = hvt_find_program(o->argv[0]);
 	a->opt.umask = (int)caller_umask();
 	a->opt.mem_size = o->mem_size;
 	a->opt.root = a->root;

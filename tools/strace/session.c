@@ -415,26 +415,6 @@ static int attach(struct st_run *r, unsigned flags)
 	return rc;
 }
 
-/* As execvp, for the path strace would show in the first execve line. */
-static char *resolve(const char *prog)
-{
-	if (strchr(prog, '/'))
-		return strdup(prog);
-	const char *path = getenv("PATH");
-	for (path = path ? path : "/usr/local/bin:/usr/bin:/bin"; *path;) {
-		const char *end = strchrnul(path, ':');
-		char *buf;
-		struct stat st;
-		if (asprintf(&buf, "%.*s/%s", (int)(end - path), path, prog) < 0)
-			return NULL;
-		if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) && access(buf, X_OK) == 0)
-			return buf;
-		free(buf);
-		path = *end ? end + 1 : end;
-	}
-	return strdup(prog);
-}
-
 int st_run(const struct st_opts *o, char **argv)
 {
 	struct st_run r = {.o = o, .mu = PTHREAD_MUTEX_INITIALIZER};
@@ -465,7 +445,7 @@ int st_run(const struct st_opts *o, char **argv)
 		rc = attach(&r, flags);
 	} else {
 		/* With --root the program is the guest's: its path is looked up there. */
-		exec_path = o->root ? strdup(argv[0]) : resolve(argv[0]);
+		exec_path = o->root ? strdup(argv[0]) : hvt_find_program(argv[0]);
 		r.exec_path = exec_path ? exec_path : argv[0];
 		struct hvt_spawn_options so = {
 			.path = r.exec_path,
