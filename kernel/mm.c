@@ -439,6 +439,26 @@ static int shmem_setup(struct vma *v, uint64_t len)
 	return 0;
 }
 
+/* Linux's default overcommit (vm.overcommit_memory=0, __vm_enough_memory's
+ * OVERCOMMIT_GUESS): one request for more memory than the machine has, here guest RAM,
+ * is ENOMEM; anything smaller is granted and only touching it can run out (mm_fault's
+ * -ENOMEM, the OOM kill in task_loop). Only memory that may need private frames is
+ * charged, as Linux's accountable_mapping(): private writable areas and shared
+ * anonymous ones, never MAP_NORESERVE ones. */
+static bool overcommit_refused(struct mm *mm, uint64_t bytes)
+{
+	return bytes / PAGE_SIZE > gmem(mm)->nframes;
+}
+
+static bool vma_charged(const struct vma *v)
+{
+	if (v->flags & (VMA_NORESERVE | VMA_SPECIAL))
+		return false;
+	if (v->flags & VMA_SHARED)
+		return v->flags & VMA_SHMEM;
+	return v->prot & PROT_WRITE;
+}
+
 int mm_map(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags, int host_fd,
 	   uint64_t off, uint64_t *out)
 {
@@ -461,8 +481,15 @@ int mm_map(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags, int 
 	n->flags = (flags & MAP_SHARED) ? VMA_SHARED : 0;
 	if (flags & MAP_GROWSDOWN)
 		n->flags |= VMA_GROWSDOWN;
+	if (flags & MAP_NORESERVE)
+		n->flags |= VMA_NORESERVE;
 	n->file_fd = -1;
 	bool shmem = (flags & MAP_SHARED) && (flags & MAP_ANONYMOUS);
+	if (vma_charged(&(struct vma){.prot = n->prot, .flags = n->flags | (shmem ? VMA_SHMEM : 0)}) &&
+	    overcommit_refused(mm, len)) {
+		free(n);
+		return -ENOMEM;
+	}
 	if (!(flags & MAP_ANONYMOUS)) {
 		n->file_fd = fcntl_dupfd_cloexec(host_fd);
 		if (n->file_fd < 0) {
@@ -639,6 +666,16 @@ int mm_protect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 		r = -ENOMEM;
 		goto out;
 	}
+	/* As Linux's mprotect_fixup(): private memory becoming writable is charged. */
+	uint64_t newly_charged = 0;
+	for (struct vma *v = mm->vmas; v; v = v->next)
+		if (v->end > addr && v->start < end && (prot & PROT_WRITE) && !vma_charged(v) &&
+		    !(v->flags & (VMA_SHARED | VMA_NORESERVE | VMA_SPECIAL)))
+			newly_charged += (v->end < end ? v->end : end) - (v->start > addr ? v->start : addr);
+	if (overcommit_refused(mm, newly_charged)) {
+		r = -ENOMEM;
+		goto out;
+	}
 	/* As Linux's VM_MAYWRITE: a shared file area opened read-only never becomes
 	 * writable. */
 	for (struct vma *v = mm->vmas; v; v = v->next)
@@ -715,7 +752,8 @@ uint64_t mm_brk(struct mm *mm, uint64_t newbrk)
 		goto out;
 	uint64_t old_top = PAGE_ALIGN_UP(mm->brk), new_top = PAGE_ALIGN_UP(newbrk);
 	if (new_top > old_top) {
-		if (!is_free(mm, old_top, new_top) || new_top > mm->mmap_base)
+		if (!is_free(mm, old_top, new_top) || new_top > mm->mmap_base ||
+		    overcommit_refused(mm, new_top - old_top))
 			goto out;
 		struct vma *heap = old_top > mm->brk_start ? vma_find(mm, old_top - 1) : NULL;
 		if (heap && (heap->flags & VMA_HEAP) && heap->end == old_top) {
@@ -1195,6 +1233,10 @@ int mm_remap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len, in
 	struct vma *v = vma_find(mm, old);
 	if (!v || old + old_len > v->end || old_len == 0) {
 		r = v ? -EINVAL : -EFAULT;
+		goto out;
+	}
+	if (new_len > old_len && vma_charged(v) && overcommit_refused(mm, new_len - old_len)) {
+		r = -ENOMEM;
 		goto out;
 	}
 	if (!(flags & MREMAP_FIXED)) {

@@ -24,6 +24,7 @@ struct vcpu;
 #define VMA_SPECIAL 16u /* fixed frames shared by every process (vDSO, its time page) */
 #define VMA_MAYWRITE 32u /* a shared file area whose fd allows writing (mprotect may add it) */
 #define VMA_SHMEM 64u /* shared anonymous memory: file_fd is its own memfd */
+#define VMA_NORESERVE 128u /* MAP_NORESERVE: never charged against guest RAM (mm_map) */
 
 struct vma {
 	uint64_t start, end; /* page aligned, [start, end) */

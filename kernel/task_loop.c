@@ -21,6 +21,7 @@
 #include "ptrace/host_task.h"
 #include "ptrace/hwbp.h"
 #include "vmm/log.h"
+#include "vmm/vm.h"
 #include "vmm/vcpu.h"
 
 #define SYSCALL_INSN_LEN 2
@@ -218,6 +219,23 @@ static void force_fault_signal(struct task *t, const struct fault_signal *fs, co
 	pthread_mutex_unlock(&k->mu);
 }
 
+/* A page fault with guest RAM exhausted. Linux would run its OOM killer; we kill the
+ * faulting process, as Linux does with vm.oom_kill_allocating_task=1, and say so on
+ * stderr as Linux says so in its log (the guest has no log to read). The host never
+ * runs out: guest RAM is a fixed reservation (--mem). */
+static void oom_kill(struct task *t)
+{
+	struct kernel *k = t->k;
+	siginfo_t info = {.si_signo = SIGKILL, .si_code = SI_KERNEL};
+
+	pthread_mutex_lock(&k->mu);
+	hv_err("guest out of memory (%llu MiB of guest RAM in use, see --mem): killed process %d (%s)",
+	       (unsigned long long)(frames_used(&k->vm->mem) * PAGE_SIZE >> 20), t->proc->pid,
+	       t->proc->comm);
+	sig_send(t->proc, NULL, SIGKILL, &info);
+	pthread_mutex_unlock(&k->mu);
+}
+
 static void run_syscall(struct task *t, uint64_t nr)
 {
 	struct kvm_regs *r = vcpu_regs(t->vcpu);
@@ -320,6 +338,10 @@ static int handle_event(struct task *t, struct vcpu_event *ev)
 				return 0;
 			if (pf == MM_FAULT_WATCH) {
 				hwbp_on_watch_fault(t, ev->cr2, (uint32_t)ev->error_code);
+				return 0;
+			}
+			if (pf == -ENOMEM) {
+				oom_kill(t);
 				return 0;
 			}
 		}

@@ -1,19 +1,58 @@
 /* What hvtrace's limits look like from inside the guest. "forks N": forks N children
  * that wait, and prints how many forks succeeded and the errno of the first refusal.
- * "spin": loops forever (for --timeout). */
+ * "spin": loops forever (for --timeout). "oom": what running out of guest RAM does
+ * (natively it would give the same answers with the machine's RAM for --mem, by running
+ * the host's OOM killer: run it only under hvtrace). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+/* Linux's default overcommit: one request larger than all RAM is refused, a
+ * MAP_NORESERVE one is not; touching more than there is kills the toucher (the OOM
+ * killer), and the others go on with the memory it had. */
+static int oom(void)
+{
+	void *p = mmap(NULL, 1ull << 40, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	printf("1 TiB mmap: %s\n", p == MAP_FAILED ? (errno == ENOMEM ? "ENOMEM" : "other") : "granted");
+	p = mmap(NULL, 1ull << 40, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	printf("1 TiB MAP_NORESERVE mmap: %s\n", p == MAP_FAILED ? "refused" : "granted");
+	p = sbrk(0);
+	printf("1 TiB brk: %s\n", brk((char *)p + (1ull << 40)) ? "refused" : "granted");
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		for (;;) {
+			char *q = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (q == MAP_FAILED)
+				_exit(3);
+			memset(q, 1, 1 << 20);
+		}
+	}
+	int st;
+	if (c < 0 || waitpid(c, &st, 0) != c)
+		return 1;
+	printf("toucher: %s\n", WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL ? "killed by SIGKILL" : "other");
+	/* Its memory is free again. */
+	char *q = mmap(NULL, 16 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (q == MAP_FAILED)
+		return 1;
+	memset(q, 2, 16 << 20);
+	printf("after: 16 MiB touched\n");
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "spin"))
 		for (;;)
 			;
+	if (argc > 1 && !strcmp(argv[1], "oom"))
+		return oom();
 	int n = argc > 2 ? atoi(argv[2]) : 10, ok = 0, err = 0;
 	int pfd[2];
 	if (pipe(pfd))

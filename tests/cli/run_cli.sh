@@ -71,6 +71,11 @@ check root-outside 127 'No such file' -- "$hv" run --root "$tmp/root" -- "$tmp/h
 # Limits: tasks (the first task counts: 4 tasks = 3 children), wall time.
 check max-tasks 0 'forks: 3, refused: EAGAIN' -- "$hv" run --max-tasks 4 -- "$tmp/limits" forks 10
 check max-tasks-unlimited 0 'forks: 10, refused: none' -- "$hv" run -- "$tmp/limits" forks 10
+# Out of guest RAM: ENOMEM for a request larger than --mem, the OOM kill for the process
+# that touches more than there is, and the VM goes on.
+check oom 0 '1 TiB mmap: ENOMEM 1 TiB MAP_NORESERVE mmap: granted 1 TiB brk: refused toucher: killed by SIGKILL after: 16 MiB touched' -- \
+	sh -c "\"$hv\" run --mem 64M -- \"$tmp/limits\" oom 2>/dev/null | tr '\n' ' '"
+check oom-reported 0 'guest out of memory .*: killed process 2 \(limits\)' -- "$hv" run --mem 64M -- "$tmp/limits" oom
 check bad-max-tasks 2 '--max-tasks 0: expected a number' -- "$hv" run --max-tasks 0 -- "$tmp/hello"
 check timeout 124 '--timeout 0.3 reached: the guest was killed' -- "$hv" run --timeout 0.3 -- "$tmp/limits" spin
 check timeout-not-reached 0 'hello, world' -- "$hv" run --timeout 1m -- "$tmp/hello"
