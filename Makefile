@@ -68,7 +68,7 @@ $(BUILD)/libhvtrace.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/hvtrace: $(BUILD)/tools/hvtrace.o $(BUILD)/libhvtrace.a
+$(BUILD)/hvtrace: $(BUILD)/tools/hvtrace.o $(BUILD)/tools/run_signals.o $(BUILD)/libhvtrace.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Tests ---------------------------------------------------------------------------------

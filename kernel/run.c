@@ -46,6 +46,9 @@ static int process_init(struct process *p, struct kernel *k, const struct hv_run
 	if (!p->sighand)
 		return -ENOMEM;
 	p->sighand->refs = 1;
+	for (int sig = 1; sig < 64; sig++)
+		if ((opt->ignored_signals >> (sig - 1) & 1) && sig != SIGKILL && sig != SIGSTOP)
+			p->sighand->action[sig - 1].handler = 1; /* SIG_IGN */
 	if ((r = cred_init_from_host(&p->cred)))
 		return r;
 	int nofile = p->rlim[RLIMIT_NOFILE].rlim_cur > 1048576 ? 1048576 : (int)p->rlim[RLIMIT_NOFILE].rlim_cur;

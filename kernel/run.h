@@ -18,6 +18,8 @@ struct hv_run_options {
 	int ptrace_scope;   /* Yama's kernel.yama.ptrace_scope for the guest: 0-3 */
 	int max_tasks;      /* live tasks the guest may have at once (0: no limit) */
 	uint64_t timeout_ms; /* the guest is killed after this wall time (0: never) */
+	uint64_t ignored_signals; /* bit signo-1: starts ignored, as execve keeps an ignored
+				   * disposition (a shell's background job ignores SIGINT) */
 	bool stdio_set;     /* else the guest's 0, 1, 2 are hvtrace's own */
 	int stdio[3];       /* host fds for the guest's 0, 1, 2 (-1: hvtrace's own) */
 	struct host_session *host; /* a host-side tracer of the first task (ptrace/host.h),

@@ -266,3 +266,14 @@ int sig_dequeue(struct task *t, siginfo_t *info)
 		return signo;
 	return take(&t->proc->shared_pending, allowed, info);
 }
+
+void sig_send_from_host(struct kernel *k, int signo, bool to_group)
+{
+	siginfo_t info = {.si_signo = signo, .si_code = to_group ? SI_KERNEL : SI_USER};
+
+	pthread_mutex_lock(&k->mu);
+	for (struct process *p = k->procs; p; p = p->all_next)
+		if (to_group ? p->pgid == 1 : p == k->init)
+			sig_send(p, NULL, signo, &info);
+	pthread_mutex_unlock(&k->mu);
+}

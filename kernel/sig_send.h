@@ -52,6 +52,14 @@ void process_continue(struct process *p);
  * signals the change lets in. Preconditions: k->mu held. */
 void sig_set_blocked(struct task *t, ksigset_t mask);
 
+/* A signal that reached hvtrace itself from the host, for the program it runs:
+ * to_group, a terminal's (Ctrl-C's SIGINT, Ctrl-\'s SIGQUIT, a hangup): natively the
+ * terminal signals its foreground process group, the program's own, which here is the
+ * guest's first group (1); si_code SI_KERNEL as Linux's tty signals. Otherwise (e.g.
+ * SIGTERM from `kill` or `timeout`): the first process only, SI_USER from pid 0 (the
+ * sender is not a guest process). Preconditions: k->mu not held. */
+void sig_send_from_host(struct kernel *k, int signo, bool to_group);
+
 /* Frees every queued siginfo of a pending set. */
 void sig_flush_pending(struct sigpending *sp);
 /* Removes the signals in mask from a pending set. */

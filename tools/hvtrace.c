@@ -14,6 +14,7 @@
 #include "tools/api/control_server.h"
 #include "tools/api/remote.h"
 #include "tools/api/rpc.h"
+#include "tools/run_signals.h"
 #include "tools/strace/cli.h"
 #include "kernel/transport.h"
 #include "vmm/guest_mem.h"
@@ -26,6 +27,10 @@
 #define HVTRACE_VERSION "0.1.0"
 
 extern char **environ;
+
+/* The dispositions hvtrace was started with that the program would have inherited:
+ * the ignored ones (hv_run_options.ignored_signals). */
+static uint64_t ignored_at_start;
 
 static void usage(FILE *f)
 {
@@ -87,6 +92,7 @@ struct control {
 	const char *path;
 	struct ctl_server *srv;
 	bool sandbox;
+	struct run_signals *signals; /* or NULL */
 };
 
 /* The control socket lives as long as the guest. Attaching is a convenience: a VM that
@@ -96,6 +102,8 @@ static void control_on_guest(void *arg, struct kernel *k, bool running)
 	struct control *c = arg;
 	char err[512];
 
+	if (c->signals)
+		run_signals_guest(c->signals, running ? k : NULL);
 	if (running && ctl_server_start(&c->srv, c->path, k, err, sizeof err))
 		fprintf(stderr, "hvtrace: %s; attaching to this VM is not possible\n", err);
 	else if (!running)
@@ -213,6 +221,13 @@ static int cmd_run(int argc, char **argv)
 
 	o.on_guest = control_on_guest;
 	o.on_guest_arg = &ctl;
+	o.ignored_signals = ignored_at_start;
+	/* Before the guest's threads exist: they inherit the blocked forwarded signals. */
+	struct run_signals signals;
+	if (run_signals_start(&signals))
+		fprintf(stderr, "hvtrace: cannot forward signals to the guest; Ctrl-C ends hvtrace\n");
+	else
+		ctl.signals = &signals;
 	struct hv_run_result res;
 	hv_run_program(&o, argc - optind, argv + optind, environ, &res);
 	if (res.timed_out)
@@ -287,6 +302,12 @@ static int cmd_platform(void)
 
 int main(int argc, char **argv)
 {
+	for (int sig = 1; sig < 64; sig++) {
+		struct sigaction sa;
+		if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &sa) == 0 &&
+		    sa.sa_handler == SIG_IGN)
+			ignored_at_start |= 1ull << (sig - 1);
+	}
 	/* A guest writing to a broken pipe gets EPIPE; the VMM itself must not die of it. */
 	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {

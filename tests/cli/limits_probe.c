@@ -1,6 +1,7 @@
 /* What hvtrace's limits look like from inside the guest. "forks N": forks N children
  * that wait, and prints how many forks succeeded and the errno of the first refusal.
- * "spin": loops forever (for --timeout). "oom": what running out of guest RAM does
+ * "spin": loops forever (for --timeout). "ticks": prints a line every 5 ms, forever.
+ * "sigint": how SIGINT is disposed of at start. "oom": what running out of guest RAM does
  * (natively it would give the same answers with the machine's RAM for --mem, by running
  * the host's OOM killer: run it only under hvtrace). */
 #include <errno.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -51,6 +53,19 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "spin"))
 		for (;;)
 			;
+	if (argc > 1 && !strcmp(argv[1], "ticks"))
+		for (unsigned long i = 0;; i++) {
+			printf("tick %lu\n", i);
+			fflush(stdout);
+			nanosleep(&(struct timespec){0, 5000000}, NULL);
+		}
+	if (argc > 1 && !strcmp(argv[1], "sigint")) {
+		struct sigaction sa;
+		if (sigaction(SIGINT, NULL, &sa))
+			return 1;
+		puts(sa.sa_handler == SIG_IGN ? "SIGINT ignored" : sa.sa_handler == SIG_DFL ? "SIGINT default" : "other");
+		return 0;
+	}
 	if (argc > 1 && !strcmp(argv[1], "oom"))
 		return oom();
 	int n = argc > 2 ? atoi(argv[2]) : 10, ok = 0, err = 0;

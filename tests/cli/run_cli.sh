@@ -103,6 +103,38 @@ check sandbox-off 0 '^Seccomp:.0' -- grep -E '^Seccomp:' /proc/$vm/status
 kill -9 $vm 2>/dev/null; wait $vm 2>/dev/null
 check ps-forgets-dead-vms 0 '^1$' -- sh -c "XDG_RUNTIME_DIR='$tmp/xdg' '$hv' ps | wc -l"
 check ps-removes-stale-socket 0 '^0$' -- sh -c "ls '$tmp/xdg/hvtrace' | wc -l"
+# A host tracer that is itself SIGKILLed leaves the task it stopped running, untraced
+# (the VM's end of the control socket sees the session go and detaches). Waits are
+# bounded numbers of polls, never durations compared.
+XDG_RUNTIME_DIR=$tmp/xdg "$hv" run -- "$tmp/limits" ticks >"$tmp/ticks.out" 2>&1 & vm=$!
+for i in $(seq 200); do [ -S "$tmp/xdg/hvtrace/$vm.sock" ] && break; sleep 0.05; done
+XDG_RUNTIME_DIR=$tmp/xdg "$hv" gdb --attach "$vm:1" --socket "$tmp/gdb.sock" >/dev/null 2>&1 & stub=$!
+for i in $(seq 200); do
+	XDG_RUNTIME_DIR=$tmp/xdg "$hv" ps | grep -Eq "^$vm +1 +1 +0 T " && break
+	sleep 0.05
+done
+check tracer-stopped-task 0 "^$vm +1 +1 +0 T +limits" -- env XDG_RUNTIME_DIR="$tmp/xdg" "$hv" ps
+kill -9 $stub; wait $stub 2>/dev/null
+ticks=$(wc -l <"$tmp/ticks.out")
+for i in $(seq 200); do [ "$(wc -l <"$tmp/ticks.out")" -gt $((ticks + 3)) ] && break; sleep 0.05; done
+check killed-tracer-leaves-task-running 0 "^$vm +1 +1 +0 [RS] +limits" -- sh -c \
+	"[ \$(wc -l <'$tmp/ticks.out') -gt $((ticks + 3)) ] && XDG_RUNTIME_DIR='$tmp/xdg' '$hv' ps"
+kill -9 $vm 2>/dev/null; wait $vm 2>/dev/null
+# Ctrl-C on the terminal ends a guest that loops without a syscall: hvtrace passes the
+# SIGINT it gets to the guest's foreground group (tools/run_signals.h), which dies of it
+# as natively: status 130. (env: a shell starts background jobs with SIGINT ignored.)
+mkdir -p "$tmp/xdg-int"
+XDG_RUNTIME_DIR=$tmp/xdg-int env --default-signal=INT timeout -s KILL 120 "$hv" run -- "$tmp/limits" spin \
+	2>"$tmp/int.err" & vm=$!
+for i in $(seq 200); do [ -n "$(ls "$tmp/xdg-int/hvtrace" 2>/dev/null)" ] && break; sleep 0.05; done
+kill -INT $vm
+wait $vm; got=$?
+check ctrl-c-runaway 0 '^130 hvtrace: .*limits \(pid 1\) killed by SIGINT' -- echo "$got" $(cat "$tmp/int.err")
+# The program inherits ignored dispositions through hvtrace as through execve: a
+# background job ignores SIGINT natively and under hvtrace.
+check ignored-signals-inherited 0 '^SIGINT ignored$' -- sh -c "\"$tmp/limits\" sigint & wait"
+check ignored-signals-inherited-hv 0 '^SIGINT ignored$' -- sh -c "\"$hv\" run -- \"$tmp/limits\" sigint & wait"
+check default-signals-hv 0 '^SIGINT default$' -- env --default-signal=INT "$hv" run -- "$tmp/limits" sigint
 check verbose-enosys 0 'unimplemented syscall' -- "$hv" run --verbose -- "$tmp/hello"
 
 # The vDSO image is a valid ELF shared object exporting Linux's symbols.
