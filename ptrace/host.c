@@ -465,6 +465,27 @@ void host_clone(struct task *parent, struct task *child, bool is_thread, bool is
 	host_link(s, child, HVT_EV_START);
 }
 
+void host_forked(struct task *parent, int child_tid, bool is_thread, bool is_vfork)
+{
+	struct host_session *s = parent->ht.s;
+
+	if (!s || !(s->flags & (is_thread ? HVT_TRACE_CLONE : HVT_TRACE_FORK)))
+		return;
+	struct hvt_event ev = {.kind = HVT_EV_FORK, .child_tid = child_tid, .is_thread = is_thread,
+			       .is_vfork = is_vfork};
+	stop_locked(parent, &ev);
+}
+
+void host_vfork_done(struct task *parent, int child_tid)
+{
+	struct host_session *s = parent->ht.s;
+
+	if (!s || !(s->flags & HVT_TRACE_FORK))
+		return;
+	struct hvt_event ev = {.kind = HVT_EV_VFORK_DONE, .child_tid = child_tid, .is_vfork = true};
+	stop_locked(parent, &ev);
+}
+
 void host_exec(struct task *t, int old_tid)
 {
 	struct kernel *k = t->k;
