@@ -124,6 +124,7 @@ def main():
         ("vCont-no-thread", "vCont;c:p1.99"), ("C-bad-signal", "Czz"), ("S-unknown-signal", "S07"),
         ("D-bad", "D;zz"), ("D-unknown", "D;99"), ("qXfer-bad-offset", "qXfer:features:read:target.xml:zz,10"),
         ("QPassSignals-bad", "QPassSignals:zz"), ("qXfer-exec-bad", "qXfer:exec-file:read:zz:0,10"),
+        ("qXfer-siginfo-bad", "qXfer:siginfo:read::zz,10"), ("qXfer-siginfo-no-len", "qXfer:siginfo:read::0"),
     ]:
         expect(c, name, pkt, r"E[0-9a-f]{2}")
     expect(c, "Z-unknown-type", "Z9,1000,1", r"")
@@ -132,6 +133,9 @@ def main():
     expect(c, "target-xml", "qXfer:features:read:target.xml:0,40", r"m<\?xml.*")
     expect(c, "target-xml-past-end", "qXfer:features:read:target.xml:100000,40", r"l")
     expect(c, "other-annex", "qXfer:features:read:64bit-core.xml:0,40", r"E[0-9a-f]{2}")
+    reply = expect(c, "siginfo", "qXfer:siginfo:read::0,200", r"l.*")
+    check("siginfo-is-sigtrap", reply is not None and reply[1:2] == "\x05", repr(reply))
+    expect(c, "siginfo-past-end", "qXfer:siginfo:read::80,10", r"l")
     expect(c, "threads", "qfThreadInfo", r"mp1\.1")
     expect(c, "threads-end", "qsThreadInfo", r"l")
     expect(c, "thread-alive", "Tp1.1", r"OK")

@@ -283,6 +283,27 @@ static void thread_ids_parse_in_both_forms(void **unused)
 	assert_int_equal(gdb_format_ptid(buf, 3, (struct gdb_ptid){0x2a, 0x2b}, true), -ENOSPC);
 }
 
+static void hex_fields_split_and_decode_within_bounds(void **unused)
+{
+	(void)unused;
+	char buf[32];
+	const char *f[4];
+
+	/* vRun;PROG;ARG;ARG: "/a", "b c", "" */
+	assert_int_equal(gdb_parse_hex_fields("2f61;622063;", buf, sizeof buf, f, 4), 3);
+	assert_string_equal(f[0], "/a");
+	assert_string_equal(f[1], "b c");
+	assert_string_equal(f[2], "");
+	assert_int_equal(gdb_parse_hex_fields("", buf, sizeof buf, f, 4), 1);
+	assert_string_equal(f[0], ""); /* no program: the last one */
+	assert_int_equal(gdb_parse_hex_fields("616", buf, sizeof buf, f, 4), -EINVAL);
+	assert_int_equal(gdb_parse_hex_fields("zz", buf, sizeof buf, f, 4), -EINVAL);
+	assert_int_equal(gdb_parse_hex_fields("6100", buf, sizeof buf, f, 4), -EINVAL);
+	assert_int_equal(gdb_parse_hex_fields("61;62;63;64;65", buf, sizeof buf, f, 4), -E2BIG);
+	assert_int_equal(gdb_parse_hex_fields("6161616161", buf, 5, f, 4), -ENOSPC);
+	assert_int_equal(gdb_parse_hex_fields("61", buf, 0, f, 4), -ENOSPC);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +319,7 @@ int main(void)
 		cmocka_unit_test(hex_numbers_parse_within_bounds),
 		cmocka_unit_test(hex_data_decodes_and_encodes),
 		cmocka_unit_test(thread_ids_parse_in_both_forms),
+		cmocka_unit_test(hex_fields_split_and_decode_within_bounds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,7 +16,8 @@
 #include "tools/gdb/stub.h"
 #include "vmm/sandbox.h"
 
-#define FLAGS (HVT_TRACE_FOLLOW | HVT_TRACE_SIGNALS | HVT_TRACE_EXEC)
+/* Forks stop the parent: reported to gdb when it asked for fork events, else let go. */
+#define FLAGS (HVT_TRACE_FOLLOW | HVT_TRACE_SIGNALS | HVT_TRACE_EXEC | HVT_TRACE_FORK)
 
 static void usage(FILE *f)
 {

@@ -278,3 +278,30 @@ int gdb_format_ptid(char *out, size_t outmax, struct gdb_ptid t, bool multiproce
 		n = snprintf(out, outmax, "%x", (unsigned)t.tid);
 	return n < 0 || (size_t)n >= outmax ? -ENOSPC : n;
 }
+
+int gdb_parse_hex_fields(const char *p, char *buf, size_t bufmax, const char **fields, int maxf)
+{
+	size_t used = 0;
+	int n = 0;
+
+	for (;;) {
+		const char *end = strchrnul(p, ';');
+		size_t hex = (size_t)(end - p);
+		if (hex % 2)
+			return -EINVAL;
+		if (n == maxf)
+			return -E2BIG;
+		if (hex / 2 + 1 > bufmax - used)
+			return -ENOSPC;
+		if (gdb_hex_decode(p, hex / 2, (uint8_t *)buf + used))
+			return -EINVAL;
+		if (memchr(buf + used, 0, hex / 2))
+			return -EINVAL; /* a C string cannot hold it */
+		buf[used + hex / 2] = 0;
+		fields[n++] = buf + used;
+		used += hex / 2 + 1;
+		if (!*end)
+			return n;
+		p = end + 1;
+	}
+}

@@ -61,6 +61,12 @@ int gdb_hex_decode(const char *hex, size_t n, uint8_t *out);
 /* Encodes n bytes as 2*n lowercase hex digits plus a NUL; out holds 2*n+1 bytes. */
 void gdb_hex_encode(const uint8_t *in, size_t n, char *out);
 
+/* Splits "HEX;HEX;..." (vRun's program and arguments) into at most maxf fields, each
+ * hex-decoded into buf as a NUL-terminated string (an empty field is ""); fields[i]
+ * points into buf. Returns the count, or -EINVAL (odd length, a bad digit, a NUL byte
+ * inside a field), -E2BIG (more fields) or -ENOSPC (buf too small). */
+int gdb_parse_hex_fields(const char *p, char *buf, size_t bufmax, const char **fields, int maxf);
+
 /* A thread id: pPID.TID with the multiprocess extensions, or TID. pid/tid -1 mean all,
  * 0 means any; pid 0 without a 'p' form means "the current process". */
 struct gdb_ptid {

@@ -34,7 +34,7 @@ static void resume_actions(struct gdb_stub *st)
 		goto clear;
 	for (int i = 0; i < st->nthreads;) {
 		struct gdb_thread *t = &st->threads[i];
-		if (!t->is_stopped || t->action == GDB_ACT_NONE) {
+		if (!t->is_stopped || t->action == GDB_ACT_NONE || t->is_hidden) {
 			i++;
 			continue;
 		}
@@ -163,9 +163,16 @@ static void detach_process(struct gdb_stub *st, int pid)
 			continue;
 		}
 		int sig = t->has_pending && t->pending.kind == HVT_EV_SIGNAL ? t->pending.info.si_signo : t->pass_sig;
+		int hidden_child = t->has_pending && t->pending.kind == HVT_EV_FORK ? t->pending.child_tid : 0;
 		if (t->is_stopped)
 			hvt_resume(st->s, t->tid, HVT_CONT, sig);
 		gdb_remove_thread(st, t->tid);
+		/* A fork gdb was never told of: its child goes too (the table changed:
+		 * start over). */
+		if (hidden_child) {
+			detach_process(st, hidden_child);
+			i = 0;
+		}
 	}
 }
 

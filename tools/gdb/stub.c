@@ -150,9 +150,11 @@ static void q_supported(struct gdb_stub *st, const char *args)
 	st->swbreak = has_feature(args, "swbreak");
 	st->hwbreak = has_feature(args, "hwbreak");
 	st->fork_events = has_feature(args, "fork-events");
+	st->vfork_events = has_feature(args, "vfork-events");
 	st->exec_events = has_feature(args, "exec-events");
 	gdb_reply(st, "PacketSize=%x;QStartNoAckMode+;qXfer:features:read+;qXfer:auxv:read+;"
-		  "qXfer:exec-file:read+;qXfer:threads:read+;QPassSignals+;vContSupported+",
+		  "qXfer:exec-file:read+;qXfer:threads:read+;qXfer:siginfo:read+;QPassSignals+;"
+		  "vContSupported+",
 		  GDB_PACKET_MAX);
 	if (st->multiprocess)
 		gdb_reply(st, ";multiprocess+");
@@ -162,6 +164,8 @@ static void q_supported(struct gdb_stub *st, const char *args)
 		gdb_reply(st, ";hwbreak+");
 	if (st->fork_events)
 		gdb_reply(st, ";fork-events+");
+	if (st->vfork_events)
+		gdb_reply(st, ";vfork-events+");
 	if (st->exec_events)
 		gdb_reply(st, ";exec-events+");
 }
@@ -203,6 +207,8 @@ static void xfer_threads(struct gdb_stub *st, uint64_t off, uint64_t len)
 	for (int i = 0; i < st->nthreads && used < cap; i++) {
 		const struct gdb_thread *t = &st->threads[i];
 		char id[32], name[48] = "";
+		if (t->is_hidden)
+			continue;
 		gdb_format_ptid(id, sizeof id, (struct gdb_ptid){t->pid, t->tid}, st->multiprocess);
 		for (int j = 0; j < n && j < 256; j++) {
 			if (info[j].tid != t->tid)
@@ -232,6 +238,7 @@ static void q_xfer(struct gdb_stub *st, const char *args)
 	static const char auxv[] = "auxv:read::";
 	static const char exe[] = "exec-file:read:";
 	static const char thr[] = "threads:read::";
+	static const char sig[] = "siginfo:read::";
 	uint64_t off, len;
 	struct gdb_thread *t = gdb_general_thread(st);
 
@@ -246,6 +253,18 @@ static void q_xfer(struct gdb_stub *st, const char *args)
 		if (parse_off_len(args + sizeof thr - 1, &off, &len))
 			return gdb_reply_error(st, EINVAL);
 		return xfer_threads(st, off, len);
+	}
+	if (!strncmp(args, sig, sizeof sig - 1)) {
+		/* Linux's 128-byte siginfo_t, as PTRACE_GETSIGINFO gives it (gdb's $_siginfo):
+		 * of the stop reported for the thread, none for one only stopped with the
+		 * others. */
+		if (parse_off_len(args + sizeof sig - 1, &off, &len))
+			return gdb_reply_error(st, EINVAL);
+		if (!t)
+			return gdb_reply_error(st, ESRCH);
+		if (!t->has_siginfo)
+			return gdb_reply_error(st, ENODATA);
+		return xfer_slice(st, &t->siginfo, sizeof t->siginfo, off, len);
 	}
 	if (!strncmp(args, auxv, sizeof auxv - 1)) {
 		uint8_t buf[4096];
@@ -287,12 +306,16 @@ static void thread_list(struct gdb_stub *st, bool first)
 		return;
 	}
 	gdb_reply(st, "m");
-	for (int n = 0; st->thread_cursor < st->nthreads && n < 256; n++, st->thread_cursor++) {
+	for (int n = 0; st->thread_cursor < st->nthreads && n < 256; st->thread_cursor++) {
 		const struct gdb_thread *t = &st->threads[st->thread_cursor];
-		if (n)
+		if (t->is_hidden)
+			continue;
+		if (n++)
 			gdb_reply(st, ",");
 		gdb_reply_ptid(st, t->pid, t->tid);
 	}
+	if (st->reply_len == 1)
+		st->reply[0] = 'l'; /* only hidden ones were left */
 }
 
 static void q_fthreadinfo(struct gdb_stub *st, const char *args)

@@ -6,6 +6,7 @@
 #ifndef TOOLS_GDB_STUB_H
 #define TOOLS_GDB_STUB_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,7 +29,10 @@ struct gdb_thread {
 				   * threads' pending stops are reported (a thread
 				   * vCont left stopped keeps its stop for later) */
 	bool is_stepping;         /* ... and asked it to step */
-	int fork_child;           /* a fork stop to report: the child's pid */
+	bool is_hidden;           /* a fork child whose fork gdb was not told of yet:
+				   * not listed, never resumed (see events.c) */
+	bool has_siginfo;         /* siginfo: of the last stop reported to gdb */
+	siginfo_t siginfo;        /* (qXfer:siginfo:read) */
 	int pass_sig;             /* a QPassSignals signal taken while stopping everyone:
 				   * delivered when it resumes */
 };
@@ -55,7 +59,7 @@ struct gdb_stub {
 	bool is_attached;          /* hvt_attach'ed (detach, not kill, on quit) */
 	bool is_debug;             /* HVTRACE_GDB_DEBUG: log the conversation */
 	/* negotiated with gdb's qSupported */
-	bool no_ack, multiprocess, swbreak, hwbreak, fork_events, exec_events;
+	bool no_ack, multiprocess, swbreak, hwbreak, fork_events, vfork_events, exec_events;
 	bool extended;             /* '!' seen: extended-remote */
 	bool is_running;           /* resumed: a stop reply is owed */
 	bool ctrl_c;               /* gdb asked for an interrupt */
