@@ -125,6 +125,11 @@ def main():
         ("D-bad", "D;zz"), ("D-unknown", "D;99"), ("qXfer-bad-offset", "qXfer:features:read:target.xml:zz,10"),
         ("QPassSignals-bad", "QPassSignals:zz"), ("qXfer-exec-bad", "qXfer:exec-file:read:zz:0,10"),
         ("qXfer-siginfo-bad", "qXfer:siginfo:read::zz,10"), ("qXfer-siginfo-no-len", "qXfer:siginfo:read::0"),
+        ("vRun-odd-hex", "vRun;616"), ("vRun-bad-hex", "vRun;zz"), ("vRun-nul", "vRun;6100"),
+        ("vRun-too-many", "vRun;" + ";61" * 300), ("vRun-busy", "vRun;;61"),
+        ("vAttach-bad", "vAttach;zz"), ("vAttach-0", "vAttach;0"), ("vAttach-trailing", "vAttach;1;2"),
+        ("vAttach-busy", "vAttach;1"), ("vKill-bad", "vKill;zz"), ("vKill-unknown", "vKill;99"),
+        ("qRcmd-bad-hex", "qRcmd,zz"),
     ]:
         expect(c, name, pkt, r"E[0-9a-f]{2}")
     expect(c, "Z-unknown-type", "Z9,1000,1", r"")
@@ -136,6 +141,7 @@ def main():
     reply = expect(c, "siginfo", "qXfer:siginfo:read::0,200", r"l.*")
     check("siginfo-is-sigtrap", reply is not None and reply[1:2] == "\x05", repr(reply))
     expect(c, "siginfo-past-end", "qXfer:siginfo:read::80,10", r"l")
+    expect(c, "monitor-help", "qRcmd," + b"help".hex(), r"([0-9a-f]{2})+")
     expect(c, "threads", "qfThreadInfo", r"mp1\.1")
     expect(c, "threads-end", "qsThreadInfo", r"l")
     expect(c, "thread-alive", "Tp1.1", r"OK")

@@ -168,6 +168,17 @@ if grep -q local= "$tmp/kill.prog"; then bad kill-program-never-finishes "it pri
 session extended basic extended-remote -ex 'break leaf' -ex continue -ex 'p x' -ex kill -ex 'info inferiors'
 expect extended-remote "$tmp/extended.out" '^Breakpoint 1, leaf \(x=8\)' '^\$1 = 8$' 'killed'
 
+# extended-remote's run (vRun): the program again, with exactly gdb's arguments; each
+# run replaces the last (vKill first).
+session rerun "args one" extended-remote -ex 'break main' -ex run -ex 'p argc' -ex continue \
+	-ex 'run a "b c"' -ex 'p argc' -ex 'p argv[2]' -ex continue -ex 'info inferiors' -ex run -ex 'p argc' -ex kill
+expect run-restarts "$tmp/rerun.out" '^\$1 = 1$' '^\[Inferior 1 \(process [0-9]+\) exited with code 01\]$'
+expect run-passes-arguments "$tmp/rerun.out" '^\$2 = 3$' '^\$3 = 0x[0-9a-f]+ "b c"$' \
+	'^\[Inferior 1 \(process [0-9]+\) exited with code 03\]$' '^\$4 = 3$' 'killed'
+expect run-program-output "$tmp/rerun.prog" '^arg1=a$' '^arg2=b c$'
+if grep -q '^arg1=one$' "$tmp/rerun.prog"; then bad run-kills-the-first "it ran on" "$tmp/rerun.prog"; else ok run-kills-the-first; fi
+expect run-is-vrun "$tmp/rerun.stub" '^gdb -> vRun;;61;622063$'
+
 # --- threads -------------------------------------------------------------------------
 session threads threads remote -ex 'break worker_mark' -ex continue -ex 'info threads' -ex continue -ex continue \
 	-ex 'info breakpoints' -ex 'thread 1' -ex bt -ex delete -ex continue
@@ -307,6 +318,34 @@ else
 	kill "$run_pid" 2> /dev/null
 	bad attach-sees-the-program "the stub did not listen" "$tmp/attach.stub"
 fi
+
+# --multi: nothing to debug until gdb's `attach PID` (vAttach) in the VM `monitor vm`
+# names; detach leaves it running.
+timeout 120 "$hv" run --control "$tmp/ctl2.sock" -- "$tmp/spin" > "$tmp/vattach.prog" 2>&1 &
+run_pid=$!
+for _ in $(seq 100); do [ -S "$tmp/ctl2.sock" ] && break; sleep 0.1; done
+if start_stub vattach --multi; then
+	timeout 60 gdb -batch -nx -ex 'set confirm off' -ex "target extended-remote :$port" -ex 'info inferiors' \
+		-ex "monitor vm $tmp/ctl2.sock" -ex 'attach 1' -ex bt -ex 'p spins > 0' -ex 'set var stop = 1' \
+		-ex detach -ex 'info inferiors' "$tmp/spin" > "$tmp/vattach.out" 2>&1
+	end_stub
+	wait "$run_pid"
+	run_rc=$?
+	expect vattach-monitor-vm "$tmp/vattach.out" "^attach PID now attaches to task PID of VM $tmp/ctl2.sock$"
+	expect vattach-sees-the-task "$tmp/vattach.out" 'main \(\) at .*spin.c:' '^\$1 = 1$' \
+		'^\[Inferior 1 \(process 1\) detached\]$'
+	[ "$run_rc" = 5 ] && ok vattach-detach-runs-on || bad vattach-detach-runs-on "hvtrace run exited $run_rc" "$tmp/vattach.prog"
+	[ "$stub_rc" = 0 ] && ok vattach-stub-status || bad vattach-stub-status "status $stub_rc" "$tmp/vattach.stub"
+else
+	kill "$run_pid" 2> /dev/null
+	bad vattach-sees-the-task "the stub did not listen" "$tmp/vattach.stub"
+fi
+
+# Killing one of two processes (vKill;PID): the other goes on and sees it killed.
+session kill-one forker remote -ex 'set detach-on-fork off' -ex 'set schedule-multiple on' -ex 'break child_work' \
+	-ex continue -ex 'kill inferiors 2' -ex 'info inferiors' -ex 'inferior 1' -ex continue
+expect kill-one-process "$tmp/kill-one.out" '^\* 2 +<null> ' '^\[Inferior 1 \(process [0-9]+\) exited with code 01\]$'
+expect kill-one-parent-sees-it "$tmp/kill-one.prog" '^child exited 0$'
 
 # --- the raw client over --socket: malformed packets ------------------------------------
 HVTRACE_GDB_DEBUG= timeout 120 "$hv" gdb --socket "$tmp/raw.sock" -- "$tmp/basic" > "$tmp/raw.prog" 2> "$tmp/raw.stub" &

@@ -119,6 +119,7 @@ void gdb_handle_event(struct gdb_stub *st, const struct hvt_event *ev)
 			ev->kind == HVT_EV_SIGNAL ? ev->info.si_signo : 0, ev->status, ev->parent_tid,
 			ev->child_tid, ev->is_thread ? " thread" : "", ev->is_vfork ? " vfork" : "");
 	if (ev->kind == HVT_EV_GUEST_EXITED) {
+		st->has_guest_ended = true;
 		guest_gone(st, ev->status);
 		return;
 	}
@@ -470,8 +471,8 @@ void gdb_cmd_status(struct gdb_stub *st)
 	struct gdb_thread *t = gdb_general_thread(st);
 
 	if (!t) {
-		struct gdb_exit e = {0, (st->guest_status & 0xff) << 8};
-		reply_exit(st, &e);
+		/* No process (yet, or any more): as gdbserver, a plain exit. */
+		gdb_reply(st, "W%02x", (st->guest_status & 0xff));
 		return;
 	}
 	if (!t->has_siginfo) {

@@ -12,14 +12,13 @@
 #include "tools/gdb/stub.h"
 #include "tools/gdb/target_xml.h"
 
-int gdb_stub_init(struct gdb_stub *st, hvt_session *s, bool is_attached)
+int gdb_stub_init(struct gdb_stub *st)
 {
 	memset(st, 0, sizeof *st);
 	/* HVTRACE_GDB_DEBUG=1: every packet, reply and event on stderr. */
 	st->is_debug = getenv("HVTRACE_GDB_DEBUG") != NULL;
-	st->s = s;
 	st->fd = -1;
-	st->is_attached = is_attached;
+	st->is_guest_gone = true; /* nothing to wait for until there is a target */
 	st->g_thread = (struct gdb_ptid){0, 0};
 	st->c_thread = (struct gdb_ptid){-1, -1};
 	gdb_rx_init(&st->rx);
@@ -32,6 +31,8 @@ int gdb_stub_init(struct gdb_stub *st, hvt_session *s, bool is_attached)
 
 void gdb_stub_free(struct gdb_stub *st)
 {
+	gdb_free_argv(st->run_argv);
+	st->run_argv = NULL;
 	free(st->target_xml);
 	free(st->threads);
 	st->target_xml = NULL;
@@ -195,7 +196,7 @@ static int parse_off_len(const char *p, uint64_t *off, uint64_t *len)
 static void xfer_threads(struct gdb_stub *st, uint64_t off, uint64_t len)
 {
 	struct hvt_task_info info[256];
-	int n = hvt_tasks(st->s, info, 256);
+	int n = st->s ? hvt_tasks(st->s, info, 256) : 0;
 	size_t cap = 128 + (size_t)st->nthreads * 96, used = 0;
 	char *doc = malloc(cap);
 
@@ -388,10 +389,10 @@ static void v_cont(struct gdb_stub *st, const char *args)
 
 static void v_kill(struct gdb_stub *st, const char *args)
 {
-	gdb_cmd_kill(st, args);
+	gdb_cmd_vkill(st, args);
 }
 
-/* Packets named by a prefix; ':' or ';' ends the name, the rest is the arguments. */
+/* Packets named by a prefix; ':', ';' or ',' ends the name, the rest is the arguments. */
 static const struct {
 	const char *name;
 	void (*fn)(struct gdb_stub *st, const char *args);
@@ -408,13 +409,16 @@ static const struct {
 	{"vCont?", v_cont_query},
 	{"vCont", v_cont},
 	{"vKill", v_kill},
+	{"vRun", gdb_cmd_vrun},
+	{"vAttach", gdb_cmd_vattach},
+	{"qRcmd", gdb_cmd_monitor},
 };
 
 static void named_packet(struct gdb_stub *st, const char *pkt)
 {
 	for (size_t i = 0; i < sizeof named / sizeof named[0]; i++) {
 		size_t n = strlen(named[i].name);
-		if (strncmp(pkt, named[i].name, n) || (pkt[n] && pkt[n] != ':' && pkt[n] != ';'))
+		if (strncmp(pkt, named[i].name, n) || (pkt[n] && pkt[n] != ':' && pkt[n] != ';' && pkt[n] != ','))
 			continue;
 		named[i].fn(st, pkt[n] ? pkt + n + 1 : pkt + n);
 		return;
