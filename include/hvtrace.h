@@ -216,6 +216,12 @@ int hvt_tasks(hvt_session *s, struct hvt_task_info *out, int max);
 ssize_t hvt_read_auxv(hvt_session *s, int tid, void *buf, size_t len);
 int hvt_exe_path(hvt_session *s, int tid, char *buf, size_t len);
 
+/* Opens the file task tid would open at path (its root and working directory; /proc
+ * is the guest's own, as the program reads it), read-only: a host file descriptor the
+ * caller owns and closes (close-on-exec), or -errno. For debuggers that read the
+ * program and its /proc through the target. */
+int hvt_open_file(hvt_session *s, int tid, const char *path);
+
 /* Stops tracing every task: stopped ones run on as if never traced. A spawned guest
  * runs on to its end (hvt_close then waits for it). */
 int hvt_detach(hvt_session *s);

@@ -168,6 +168,24 @@ if grep -q local= "$tmp/kill.prog"; then bad kill-program-never-finishes "it pri
 session extended basic extended-remote -ex 'break leaf' -ex continue -ex 'p x' -ex kill -ex 'info inferiors'
 expect extended-remote "$tmp/extended.out" '^Breakpoint 1, leaf \(x=8\)' '^\$1 = 8$' 'killed'
 
+# gdb without the program: it reads it from the target (qXfer:exec-file, vFile), and
+# the target's /proc is the guest's.
+if start_stub nofile -- "$tmp/basic"; then
+	timeout 60 gdb -batch -nx -ex 'set confirm off' -ex "target remote :$port" -ex 'break leaf' -ex continue \
+		-ex 'p x' -ex 'info proc mappings' -ex continue > "$tmp/nofile.out" 2>&1
+	end_stub
+	expect vfile-reads-the-program "$tmp/nofile.out" '^Reading symbols from target:.*/basic\.\.\.$' \
+		'^Breakpoint 1, leaf \(x=8\)' '^\$1 = 8$' 'exited normally'
+	expect vfile-guest-proc "$tmp/nofile.out" '^ +0x400000 +0x401000 .* r--p +.*/basic$' ' r-xp +\[vdso\]$'
+	if grep -q 'unable to open /proc file' "$tmp/nofile.out"; then
+		bad vfile-no-proc-warning "gdb could not read the target's /proc" "$tmp/nofile.out"
+	else
+		ok vfile-no-proc-warning
+	fi
+else
+	bad vfile-reads-the-program "the stub did not listen" "$tmp/nofile.stub"
+fi
+
 # extended-remote's run (vRun): the program again, with exactly gdb's arguments; each
 # run replaces the last (vKill first).
 session rerun "args one" extended-remote -ex 'break main' -ex run -ex 'p argc' -ex continue \

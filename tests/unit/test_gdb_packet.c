@@ -304,6 +304,27 @@ static void hex_fields_split_and_decode_within_bounds(void **unused)
 	assert_int_equal(gdb_parse_hex_fields("61", buf, 0, f, 4), -ENOSPC);
 }
 
+static void vfile_arguments_parse_within_bounds(void **unused)
+{
+	(void)unused;
+	uint64_t v[3], flags, mode;
+	char path[8];
+
+	assert_int_equal(gdb_parse_hex_list("3,4000,ba030", v, 3), 0);
+	assert_true(v[0] == 3 && v[1] == 0x4000 && v[2] == 0xba030);
+	assert_int_equal(gdb_parse_hex_list("3,4000", v, 3), -EINVAL);
+	assert_int_equal(gdb_parse_hex_list("3,4000,1,2", v, 3), -EINVAL);
+	assert_int_equal(gdb_parse_hex_list("3,,1", v, 3), -EINVAL);
+	assert_int_equal(gdb_parse_vfile_open("2f61,0,1c0", path, sizeof path, &flags, &mode), 0);
+	assert_string_equal(path, "/a");
+	assert_true(flags == 0 && mode == 0x1c0);
+	assert_int_equal(gdb_parse_vfile_open("2f6,0,0", path, sizeof path, &flags, &mode), -EINVAL);
+	assert_int_equal(gdb_parse_vfile_open("2f00,0,0", path, sizeof path, &flags, &mode), -EINVAL);
+	assert_int_equal(gdb_parse_vfile_open("2f61", path, sizeof path, &flags, &mode), -EINVAL);
+	assert_int_equal(gdb_parse_vfile_open("2f2f2f2f2f2f2f2f,0,0", path, sizeof path, &flags, &mode),
+			 -ENAMETOOLONG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +341,7 @@ int main(void)
 		cmocka_unit_test(hex_data_decodes_and_encodes),
 		cmocka_unit_test(thread_ids_parse_in_both_forms),
 		cmocka_unit_test(hex_fields_split_and_decode_within_bounds),
+		cmocka_unit_test(vfile_arguments_parse_within_bounds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

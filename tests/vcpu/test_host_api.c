@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -504,6 +505,45 @@ static void test_clone_stop_for_threads_is_its_own_option(void **state)
 	assert_int_equal(run_to_end(s), 3);
 }
 
+/* Reads at most len-1 bytes of fd into buf (NUL-terminated) and closes it. */
+static ssize_t slurp(int fd, char *buf, size_t len)
+{
+	size_t n = 0;
+	ssize_t r;
+
+	assert_true(fd >= 0);
+	while (n < len - 1 && (r = read(fd, buf + n, len - 1 - n)) > 0)
+		n += (size_t)r;
+	buf[n] = 0;
+	close(fd);
+	return (ssize_t)n;
+}
+
+static void test_open_file_sees_what_the_task_sees(void **state)
+{
+	(void)state;
+	hvt_session *s = spawn("calls", HVT_STOP_AT_ENTRY);
+	struct hvt_event ev;
+	static char buf[65536];
+
+	next(s, &ev, HVT_EV_START);
+	/* The program's file, by its path and as /proc/self/exe. */
+	assert_true(slurp(hvt_open_file(s, 1, guest_path("api_target")), buf, sizeof buf) > 4);
+	assert_memory_equal(buf, "\177ELF", 4);
+	assert_true(slurp(hvt_open_file(s, 1, "/proc/self/exe"), buf, sizeof buf) > 4);
+	assert_memory_equal(buf, "\177ELF", 4);
+	/* The guest's own /proc, not the host's: pid 1 is the program. */
+	assert_true(slurp(hvt_open_file(s, 1, "/proc/1/cmdline"), buf, sizeof buf) > 0);
+	assert_non_null(strstr(buf, "api_target"));
+	assert_true(slurp(hvt_open_file(s, 1, "/proc/1/task/1/maps"), buf, sizeof buf) > 0);
+	assert_non_null(strstr(buf, "api_target"));
+	assert_int_equal(hvt_open_file(s, 1, "/proc/1/task/2/maps"), -ENOENT);
+	assert_int_equal(hvt_open_file(s, 1, "/nonexistent/file"), -ENOENT);
+	assert_int_equal(hvt_open_file(s, 99, "/proc/self/maps"), -ESRCH);
+	assert_int_equal(hvt_resume(s, 1, HVT_CONT, 0), 0);
+	assert_int_equal(run_to_end(s), 3);
+}
+
 static void test_xstate_written_is_read_back(void **state)
 {
 	(void)state;
@@ -654,6 +694,7 @@ int main(void)
 		cmocka_unit_test(test_vfork_stops_the_parent_at_the_vfork_and_when_the_child_lets_it_go),
 		cmocka_unit_test(test_interrupt_stops_a_parent_blocked_in_vfork),
 		cmocka_unit_test(test_clone_stop_for_threads_is_its_own_option),
+		cmocka_unit_test(test_open_file_sees_what_the_task_sees),
 		cmocka_unit_test(test_xstate_written_is_read_back),
 		cmocka_unit_test(test_exec_stop_reports_the_new_image),
 		cmocka_unit_test(test_kill_ends_a_running_guest),

@@ -305,3 +305,29 @@ int gdb_parse_hex_fields(const char *p, char *buf, size_t bufmax, const char **f
 		p = end + 1;
 	}
 }
+
+int gdb_parse_hex_list(const char *p, uint64_t *v, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (gdb_parse_hex(&p, &v[i]) || *p++ != (i + 1 < n ? ',' : 0))
+			return -EINVAL;
+	return 0;
+}
+
+int gdb_parse_vfile_open(const char *p, char *path, size_t pathmax, uint64_t *flags, uint64_t *mode)
+{
+	const char *comma = strchr(p, ',');
+	uint64_t v[2];
+
+	if (!comma || (comma - p) % 2 || gdb_parse_hex_list(comma + 1, v, 2))
+		return -EINVAL;
+	size_t n = (size_t)(comma - p) / 2;
+	if (n + 1 > pathmax)
+		return -ENAMETOOLONG;
+	if (gdb_hex_decode(p, n, (uint8_t *)path) || memchr(path, 0, n))
+		return -EINVAL;
+	path[n] = 0;
+	*flags = v[0];
+	*mode = v[1];
+	return 0;
+}

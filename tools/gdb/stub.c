@@ -19,6 +19,8 @@ int gdb_stub_init(struct gdb_stub *st)
 	st->is_debug = getenv("HVTRACE_GDB_DEBUG") != NULL;
 	st->fd = -1;
 	st->is_guest_gone = true; /* nothing to wait for until there is a target */
+	for (int i = 0; i < GDB_MAX_FILES; i++)
+		st->files[i] = -1;
 	st->g_thread = (struct gdb_ptid){0, 0};
 	st->c_thread = (struct gdb_ptid){-1, -1};
 	gdb_rx_init(&st->rx);
@@ -31,6 +33,7 @@ int gdb_stub_init(struct gdb_stub *st)
 
 void gdb_stub_free(struct gdb_stub *st)
 {
+	gdb_files_close_all(st);
 	gdb_free_argv(st->run_argv);
 	st->run_argv = NULL;
 	free(st->target_xml);
@@ -115,10 +118,10 @@ static int write_all(int fd, const char *p, size_t len)
 }
 
 /* Frames and sends st->reply; hex replies are run-length encoded (g and m replies are
- * full of zeros), binary ones only escaped. */
+ * full of zeros), binary ones (qXfer's l/m, vFile's F) only escaped. */
 static int send_reply(struct gdb_stub *st)
 {
-	bool rle = st->reply_len && st->reply[0] != 'l' && st->reply[0] != 'm';
+	bool rle = st->reply_len && st->reply[0] != 'l' && st->reply[0] != 'm' && st->reply[0] != 'F';
 	int n = gdb_frame(st->reply, st->reply_len, rle, st->frame, sizeof st->frame);
 
 	st->reply_len = 0;
@@ -412,6 +415,7 @@ static const struct {
 	{"vRun", gdb_cmd_vrun},
 	{"vAttach", gdb_cmd_vattach},
 	{"qRcmd", gdb_cmd_monitor},
+	{"vFile", gdb_cmd_vfile},
 };
 
 static void named_packet(struct gdb_stub *st, const char *pkt)

@@ -53,6 +53,7 @@ struct gdb_exit {
 #define GDB_MAX_EXITS 16
 #define GDB_REPLY_MAX (2 * GDB_PACKET_MAX + 64)
 #define GDB_MAX_RETIRED 16
+#define GDB_MAX_FILES 16
 
 struct gdb_stub {
 	hvt_session *s;            /* the session being debugged, or NULL (target.c) */
@@ -63,6 +64,8 @@ struct gdb_stub {
 	char vm[256];              /* the VM vAttach attaches in ("": the only one) */
 	hvt_session *retired[GDB_MAX_RETIRED]; /* let go, their guests still running */
 	int nretired;
+	int files[GDB_MAX_FILES];  /* vFile's open files: host fds, -1 free (vfile.c) */
+	int fs_pid;                /* vFile:setfs: whose view of files (0: Hg's) */
 	bool is_debug;             /* HVTRACE_GDB_DEBUG: log the conversation */
 	/* negotiated with gdb's qSupported */
 	bool no_ack, multiprocess, swbreak, hwbreak, fork_events, vfork_events, exec_events;
@@ -112,6 +115,10 @@ void gdb_cmd_monitor(struct gdb_stub *st, const char *args); /* qRcmd */
  * hvtrace gdb's exit status (the program's, 0 for an attached task). */
 int gdb_target_finish(struct gdb_stub *st);
 void gdb_free_argv(char **v);
+
+/* vfile.c */
+void gdb_cmd_vfile(struct gdb_stub *st, const char *args);
+void gdb_files_close_all(struct gdb_stub *st);
 
 /* stub.c */
 /* A stub with no target yet (gdb_target_spawn/attach give it one). */

@@ -154,6 +154,7 @@ static void retire(struct gdb_stub *st)
 		hvt_close(st->s);
 	}
 	st->s = NULL;
+	gdb_files_close_all(st);
 	reset_target_state(st);
 }
 
