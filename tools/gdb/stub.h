@@ -1,7 +1,8 @@
-/* The state of one gdb connection serving one hvtrace session, shared by the files of
- * the stub: stub.c (connection and dispatch, queries), data.c (registers, memory,
- * breakpoints), threads.c (the thread table), events.c (events, all-stop, stop
- * replies), resume.c (c/s/vCont, detach and kill).
+/* The state of one gdb connection serving one hvtrace session at a time, shared by the
+ * files of the stub: stub.c (connection and dispatch, queries), data.c (registers,
+ * memory, breakpoints), threads.c (the thread table), events.c (events, forks,
+ * all-stop, stop replies), resume.c (c/s/vCont, detach and kill), target.c (what is
+ * debugged: spawn, attach, vRun, vAttach), vfile.c (vFile).
  * Everything runs on one thread: the session's calls are not reentrant. */
 #ifndef TOOLS_GDB_STUB_H
 #define TOOLS_GDB_STUB_H
