@@ -486,6 +486,44 @@ void host_vfork_done(struct task *parent, int child_tid)
 	stop_locked(parent, &ev);
 }
 
+void host_exec_begin(struct task *t)
+{
+	struct kernel *k = t->k;
+	struct host_bp *mine = NULL;
+
+	if (!host_traced(&t->ht))
+		return;
+	pthread_mutex_lock(&k->mu);
+	struct host_session *s = t->ht.s;
+	struct mm *mm = t->proc->mm;
+	for (struct host_bp **bp = s ? &s->bps : NULL; bp && *bp;) {
+		struct host_bp *b = *bp;
+		if (b->pid == t->proc->pid) {
+			*bp = b->next;
+			b->next = mine;
+			mine = b;
+		} else {
+			bp = &b->next;
+		}
+	}
+	if (!mine)
+		mm = NULL;
+	if (mm)
+		mm_get(mm);
+	pthread_mutex_unlock(&k->mu);
+	/* Out of the old address space (guest memory: without k->mu): a vfork parent
+	 * keeps using it, and would find the child's int3s there. */
+	while (mine) {
+		struct host_bp *b = mine;
+		mine = b->next;
+		if (mm)
+			host_bp_apply(mm, b, false);
+		free(b);
+	}
+	if (mm)
+		mm_put(mm, NULL);
+}
+
 void host_exec(struct task *t, int old_tid)
 {
 	struct kernel *k = t->k;

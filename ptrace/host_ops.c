@@ -299,7 +299,7 @@ ssize_t host_mem(struct host_session *s, int tid, uint64_t addr, void *buf, size
 }
 
 /* Puts breakpoint b into the address space mm or takes it out. */
-static int bp_apply(struct mm *mm, const struct host_bp *b, bool on)
+int host_bp_apply(struct mm *mm, const struct host_bp *b, bool on)
 {
 	/* A software breakpoint is an int3 (as gdbserver's); a hardware one leaves the
 	 * text alone (its page is not executable for the guest, see ptrace/hwbp.h). */
@@ -370,9 +370,9 @@ int host_breakpoint(struct host_session *s, int tid, enum hvt_bp_type type, uint
 	}
 	unlock_kernel(s, k);
 	if (b && !set) {
-		bp_apply(mm, b, false);
+		host_bp_apply(mm, b, false);
 		free(b);
-	} else if (b && (r = bp_apply(mm, b, true)) && (k = lock_kernel(s))) {
+	} else if (b && (r = host_bp_apply(mm, b, true)) && (k = lock_kernel(s))) {
 		for (bp = &s->bps; *bp; bp = &(*bp)->next)
 			if (*bp == b) {
 				*bp = b->next;
@@ -501,7 +501,7 @@ int host_detach(struct host_session *s)
 		if (mm) {
 			mm_get(mm);
 			pthread_mutex_unlock(&k->mu);
-			bp_apply(mm, b, false);
+			host_bp_apply(mm, b, false);
 			mm_put(mm, NULL);
 			pthread_mutex_lock(&k->mu);
 		}

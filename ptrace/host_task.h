@@ -76,6 +76,9 @@ void host_forked(struct task *parent, int child_tid, bool is_thread, bool is_vfo
 /* The vfork child let parent go: HVT_EV_VFORK_DONE when asked for. Preconditions: k->mu
  * held. */
 void host_vfork_done(struct task *parent, int child_tid);
+/* An execve past its point of no return, before the new image replaces the address
+ * space: the session's breakpoints of the process leave it. No lock held. */
+void host_exec_begin(struct task *t);
 /* After a successful execve (old_tid: the tid the thread had). */
 void host_exec(struct task *t, int old_tid);
 /* The task has ended with wstatus: HVT_EV_EXITED, untraced. Preconditions: k->mu held. */

@@ -477,6 +477,23 @@ static void test_interrupt_stops_a_parent_blocked_in_vfork(void **state)
 	assert_int_equal(run_to_end(s), 3);
 }
 
+static void test_exec_takes_the_breakpoints_out_of_a_vfork_parents_memory(void **state)
+{
+	(void)state;
+	hvt_session *s = spawn("vfork_exec", HVT_TRACE_FOLLOW | HVT_TRACE_FORK);
+	struct hvt_event ev;
+
+	next(s, &ev, HVT_EV_FORK);
+	int child = ev.child_tid;
+	next(s, &ev, HVT_EV_START);
+	assert_int_equal(ev.tid, child);
+	/* The child's breakpoint, in the memory it borrows from its parent. */
+	assert_int_equal(hvt_set_breakpoint(s, child, HVT_BP_SW, guest_sym("api_target", "bp_target"), 1), 0);
+	assert_int_equal(hvt_resume(s, 1, HVT_CONT, 0), 0);
+	assert_int_equal(hvt_resume(s, child, HVT_CONT, 0), 0);
+	assert_int_equal(run_to_end(s), 3);
+}
+
 static void test_clone_stop_for_threads_is_its_own_option(void **state)
 {
 	(void)state;
@@ -693,6 +710,7 @@ int main(void)
 		cmocka_unit_test(test_no_fork_stop_unless_asked),
 		cmocka_unit_test(test_vfork_stops_the_parent_at_the_vfork_and_when_the_child_lets_it_go),
 		cmocka_unit_test(test_interrupt_stops_a_parent_blocked_in_vfork),
+		cmocka_unit_test(test_exec_takes_the_breakpoints_out_of_a_vfork_parents_memory),
 		cmocka_unit_test(test_clone_stop_for_threads_is_its_own_option),
 		cmocka_unit_test(test_open_file_sees_what_the_task_sees),
 		cmocka_unit_test(test_xstate_written_is_read_back),

@@ -65,6 +65,21 @@ int main(int argc, char **argv)
 		int st;
 		return waitpid(c, &st, 0) == c && WEXITSTATUS(st) == 5 ? 3 : 1;
 	}
+	if (!strcmp(mode, "vfork_exec")) {
+		/* The tracer puts a breakpoint for the child into the memory they share; the
+		 * child's exec must take it out again (the parent reads its own text). */
+		unsigned char before = *(volatile unsigned char *)bp_target;
+		pid_t c = vfork();
+		if (c == 0) {
+			char *args[] = {argv[0], "", NULL};
+			execv("/proc/self/exe", args);
+			_exit(1);
+		}
+		int st;
+		if (waitpid(c, &st, 0) != c || !WIFEXITED(st) || WEXITSTATUS(st) != 3)
+			return 1;
+		return *(volatile unsigned char *)bp_target == before ? 3 : 2;
+	}
 	if (!strcmp(mode, "thread")) {
 		pthread_t th;
 		void *ret = NULL;
