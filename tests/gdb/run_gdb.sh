@@ -228,6 +228,13 @@ expect fork-child-unhindered "$tmp/fork-parent.prog" '^child exited 7$'
 # The fork is reported where it happens, in the parent (fork:pPID.TID), as gdbserver.
 expect fork-stop-at-the-fork "$tmp/fork-parent.stub" '^gdb <- \$T05thread:p1\.1;.*fork:p[0-9a-f]+\.[0-9a-f]+;'
 
+# next over the fork and on: the child's SIGCHLD (passed) comes during a step, which
+# must stay a step.
+session fork-next forker remote -ex 'break main' -ex continue -ex next -ex next -ex 'p pid > 1' -ex next -ex next \
+	-ex next -ex continue
+expect fork-next-line-by-line "$tmp/fork-next.out" '^\[Detaching after fork from child process [0-9]+\]$' \
+	'^21[[:space:]]' '^23[[:space:]]' '^\$1 = 1$' '^24[[:space:]]' '^25[[:space:]]' '^26[[:space:]]' 'exited normally'
+
 session fork-catch forker remote -ex 'catch fork' -ex continue -ex bt -ex continue
 expect catch-fork "$tmp/fork-catch.out" '^Catchpoint 1 \(forked process [0-9]+\), .* in _Fork \(\)' '^#[0-9]+ .* main \(\) at .*forker.c:' 'exited normally'
 expect catch-fork-child-runs "$tmp/fork-catch.prog" '^child exited 7$'

@@ -516,6 +516,23 @@ static void passed_signals_never_reach_gdb(void **unused)
 	finish(c);
 }
 
+static void a_passed_signal_keeps_a_step_a_step(void **unused)
+{
+	(void)unused;
+	struct conn *c = start(1);
+
+	assert_string_equal(ask(c, "QPassSignals:14"), "OK"); /* SIGCHLD */
+	send_packet(c, "vCont;s:p1.1");
+	assert_log("resume 1 step 0;");
+	struct hvt_event ev = stop_event(HVT_EV_SIGNAL, 1, 1);
+	ev.info.si_signo = SIGCHLD;
+	push_event(ev);
+	assert_log("resume 1 step 17;");
+	push_event(stop_event(HVT_EV_STEP, 1, 1));
+	assert_memory_equal(reply(c), "T05thread:p1.1;", 15);
+	finish(c);
+}
+
 static void watchpoint_stops_name_their_kind(void **unused)
 {
 	(void)unused;
@@ -741,6 +758,7 @@ int main(void)
 		cmocka_unit_test(a_breakpoint_stops_every_thread_before_the_reply),
 		cmocka_unit_test(vcont_gives_each_thread_its_action),
 		cmocka_unit_test(passed_signals_never_reach_gdb),
+		cmocka_unit_test(a_passed_signal_keeps_a_step_a_step),
 		cmocka_unit_test(watchpoint_stops_name_their_kind),
 		cmocka_unit_test(fork_exec_and_exit_are_reported),
 		cmocka_unit_test(vfork_and_vforkdone_are_reported),

@@ -179,8 +179,10 @@ void gdb_handle_event(struct gdb_stub *st, const struct hvt_event *ev)
 		return;
 	case HVT_EV_SIGNAL:
 		if (passes(st, ev->info.si_signo)) {
+			/* Delivered, and the thread goes on as it was: a step stays a step
+			 * (gdb's next over a call that brings a SIGCHLD). */
 			if (st->is_running && !st->is_stopping)
-				gdb_resume_thread(st, t, HVT_CONT, ev->info.si_signo);
+				gdb_resume_thread(st, t, t->last_how, ev->info.si_signo);
 			else
 				t->pass_sig = ev->info.si_signo;
 			return;
@@ -190,7 +192,7 @@ void gdb_handle_event(struct gdb_stub *st, const struct hvt_event *ev)
 		if (!gdb_find_bp(st, ev->pid, true, ev->addr)) {
 			/* Removed while the hit was queued: rip is at addr, run it for real. */
 			if (st->is_running && !st->is_stopping)
-				gdb_resume_thread(st, t, HVT_CONT, 0);
+				gdb_resume_thread(st, t, t->last_how, 0);
 			return;
 		}
 		break;

@@ -34,6 +34,7 @@ static void reset_target_state(struct gdb_stub *st)
 	st->has_guest_ended = false;
 	st->guest_status = 0;
 	st->last_stop[0] = 0;
+	st->fs_pid = 0;
 }
 
 /* The first stop: the program at its entry, or the attached task. */
