@@ -41,6 +41,13 @@ typedef struct hvt_session hvt_session;
 #define HVT_STOP_AT_ENTRY  0x10u /* hvt_spawn: the first task stops before its first
 				  * instruction (HVT_EV_START); hvt_attach always stops
 				  * the attached task once */
+#define HVT_TRACE_FORK     0x20u /* a stop of the parent as it makes a new process
+				  * (fork, vfork, clone without CLONE_THREAD):
+				  * HVT_EV_FORK; and HVT_EV_VFORK_DONE when a vfork child
+				  * lets its parent go (as PTRACE_O_TRACEFORK, TRACEVFORK
+				  * and TRACEVFORKDONE) */
+#define HVT_TRACE_CLONE    0x40u /* the same HVT_EV_FORK stop as it makes a new thread
+				  * (as PTRACE_O_TRACECLONE) */
 
 /* Recording instead of stopping: with a recorder set (and HVT_TRACE_SYSCALLS), syscall
  * entries and exits are not stops and are not queued: fn is called with each
@@ -110,6 +117,14 @@ enum hvt_event_kind {
 			       * (a thread that called exit(2) reports exit status) */
 	HVT_EV_GUEST_EXITED,  /* not a stop: the whole guest ended; status is what
 			       * `hvtrace run` would exit with; the last event */
+	HVT_EV_FORK,          /* HVT_TRACE_FORK/CLONE: the task made child_tid (is_vfork,
+			       * is_thread say how) and stops before its fork/vfork/clone
+			       * returns, as at PTRACE_EVENT_FORK/VFORK/CLONE. A followed
+			       * child's HVT_EV_START always comes after this event. A vfork
+			       * parent then waits for its child as usual */
+	HVT_EV_VFORK_DONE,    /* HVT_TRACE_FORK: the vfork child child_tid exec'd or ended
+			       * and the parent stops before its vfork returns, as at
+			       * PTRACE_EVENT_VFORK_DONE */
 };
 
 struct hvt_event {
@@ -130,11 +145,14 @@ struct hvt_event {
 	/* EXITED/GUEST_EXITED */
 	int status;
 	/* START of a followed task: who made it (the tid of the forking/cloning task, 0
-	 * otherwise) and whether it is a new thread of the same process; EXEC: old_tid */
+	 * otherwise) and whether it is a new thread of the same process (also FORK's);
+	 * EXEC: old_tid */
 	int parent_tid;
 	bool is_thread;
 	bool is_vfork;       /* made by vfork: its parent waits until it execs or exits */
 	int old_tid;
+	/* FORK and VFORK_DONE: the new task (for a new process its tid is its pid) */
+	int child_tid;
 };
 
 /* Waits for the next event: 0, -ETIMEDOUT after timeout_ms (-1: no limit), or -ECHILD
@@ -154,7 +172,8 @@ int hvt_resume(hvt_session *s, int tid, enum hvt_resume_how how, int signo);
 /* Stops a running task soon (HVT_EV_INTERRUPT); 0 at once if it is already stopped
  * (then no event follows). As PTRACE_INTERRUPT, the request stays until taken: a task
  * that stops for another reason first still takes its HVT_EV_INTERRUPT stop right after
- * its next resume. A task blocked in vfork stops only when its child lets it go. */
+ * its next resume. A task blocked in vfork stops there (rip after its syscall
+ * instruction) and, resumed, waits on for its child. */
 int hvt_interrupt(hvt_session *s, int tid);
 
 /* Registers of a stopped task: Linux's user_regs_struct (with orig_rax, fs_base and
@@ -196,6 +215,12 @@ int hvt_tasks(hvt_session *s, struct hvt_task_info *out, int max);
 /* The auxiliary vector and the executable's path of task tid's process. */
 ssize_t hvt_read_auxv(hvt_session *s, int tid, void *buf, size_t len);
 int hvt_exe_path(hvt_session *s, int tid, char *buf, size_t len);
+
+/* Opens the file task tid would open at path (its root and working directory; /proc
+ * is the guest's own, as the program reads it), read-only: a host file descriptor the
+ * caller owns and closes (close-on-exec), or -errno. For debuggers that read the
+ * program and its /proc through the target. */
+int hvt_open_file(hvt_session *s, int tid, const char *path);
 
 /* Stops tracing every task: stopped ones run on as if never traced. A spawned guest
  * runs on to its end (hvt_close then waits for it). */

@@ -134,7 +134,8 @@ static int base_fd(struct process *p, int dirfd)
 	return fdt_host_fd(p->files, dirfd);
 }
 
-int path_of_host_fd(struct process *p, int host_fd, char *buf, size_t len)
+/* path_of_host_fd in the file-system context fs. */
+static int fs_path_of_host_fd(const struct fs_context *fs, int host_fd, char *buf, size_t len)
 {
 	char link[64], host[GUEST_PATH_MAX];
 	ssize_t n;
@@ -145,9 +146,9 @@ int path_of_host_fd(struct process *p, int host_fd, char *buf, size_t len)
 		return -errno;
 	host[n] = 0;
 	const char *g = host;
-	size_t rl = strlen(p->fs->root_path);
+	size_t rl = strlen(fs->root_path);
 	if (rl) {
-		if (strncmp(host, p->fs->root_path, rl) || (host[rl] && host[rl] != '/'))
+		if (strncmp(host, fs->root_path, rl) || (host[rl] && host[rl] != '/'))
 			return -ENOENT; /* outside the root: unreachable */
 		g = host[rl] ? host + rl : "/";
 	}
@@ -155,6 +156,11 @@ int path_of_host_fd(struct process *p, int host_fd, char *buf, size_t len)
 		return -ERANGE;
 	strcpy(buf, g);
 	return 0;
+}
+
+int path_of_host_fd(struct process *p, int host_fd, char *buf, size_t len)
+{
+	return fs_path_of_host_fd(p->fs, host_fd, buf, len);
 }
 
 /* Under --root: the absolute guest path of (dirfd, path). */
@@ -178,15 +184,20 @@ static int absolute(struct process *p, int dirfd, const char *path, char *out)
 	return 0;
 }
 
-static int openat2_in_root(struct process *p, const char *abs, int flags, mode_t mode)
+static int fs_openat2_in_root(const struct fs_context *fs, const char *abs, int flags, mode_t mode)
 {
 	struct open_how how = {
 		.flags = (uint64_t)(unsigned)flags,
 		.mode = (flags & (O_CREAT | __O_TMPFILE)) ? mode : 0,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
-	long fd = syscall(SYS_openat2, p->fs->root_fd, abs, &how, sizeof how);
+	long fd = syscall(SYS_openat2, fs->root_fd, abs, &how, sizeof how);
 	return fd < 0 ? -errno : (int)fd;
+}
+
+static int openat2_in_root(struct process *p, const char *abs, int flags, mode_t mode)
+{
+	return fs_openat2_in_root(p->fs, abs, flags, mode);
 }
 
 int path_dup_guest_fd(struct process *p, int fd)
@@ -299,4 +310,36 @@ void path_put_parent(struct path_parent *pp)
 	if (pp->needs_close && pp->dir_fd >= 0)
 		close(pp->dir_fd);
 	pp->dir_fd = -1;
+}
+
+int path_open_in(struct fs_context *fs, const char *path, int flags)
+{
+	int fd;
+
+	if (!path[0])
+		return -ENOENT;
+	flags |= O_CLOEXEC;
+	if (has_root(fs)) {
+		char abs[GUEST_PATH_MAX], dir[GUEST_PATH_MAX];
+		int r = 0;
+		if (path[0] == '/')
+			r = strlen(path) < GUEST_PATH_MAX ? (strcpy(abs, path), 0) : -ENAMETOOLONG;
+		else if (!(r = fs_path_of_host_fd(fs, fs->cwd_fd, dir, sizeof dir)))
+			r = snprintf(abs, sizeof abs, "%s/%s", dir, path) >= (int)sizeof abs ? -ENAMETOOLONG : 0;
+		if (r)
+			return r;
+		fd = fs_openat2_in_root(fs, abs, flags, 0);
+	} else {
+		fd = openat(path[0] == '/' ? AT_FDCWD : fs->cwd_fd, path, flags);
+		if (fd < 0)
+			fd = -errno;
+	}
+	if (fd < 0)
+		return fd;
+	int r = path_check_allowed(fd);
+	if (r) {
+		close(fd);
+		return r;
+	}
+	return fd;
 }

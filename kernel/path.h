@@ -23,6 +23,10 @@ void fs_put(struct fs_context *fs);
 
 /* openat(2) for the guest: a host fd (O_CLOEXEC on the host) or -errno. */
 int path_open(struct process *p, int dirfd, const char *path, int flags, mode_t mode);
+/* Opens path (no O_CREAT) as a process with file-system context fs would, from any
+ * thread (a host tracer's: it holds a reference to fs): a host fd or -errno. Not the
+ * guest's /proc (kernel/procfs.h). */
+int path_open_in(struct fs_context *fs, const char *path, int flags);
 /* A host fd for the file open on guest fd (execveat AT_EMPTY_PATH), close-on-exec. */
 int path_dup_guest_fd(struct process *p, int fd);
 /* Is path the guest's /proc/self/exe (or /proc/PID/exe of itself)? */

@@ -34,7 +34,20 @@ static struct process *lookup(struct task *t, const char *path, const char **res
 	if (end == p || (*end != '/' && *end) || pid <= 0 || pid > PID_MAX)
 		return NULL;
 	*rest = end;
-	return kernel_find_process(t->k, (int)pid);
+	struct process *proc = kernel_find_process(t->k, (int)pid);
+	/* /proc/PID/task/TID/...: what this file system knows is per process (maps, cmdline,
+	 * fd...), so a thread's directory shows its process's (gdb reads task/TID/maps). */
+	if (proc && !strncmp(end, "/task/", 6)) {
+		const char *q = end + 6;
+		long tid = strtol(q, &end, 10);
+		bool found = false;
+		for (struct task *x = proc->threads; x && end != q && tid > 0; x = x->thread_next)
+			found |= x->tid == tid;
+		if (!found || (*end != '/' && *end))
+			return NULL;
+		*rest = end;
+	}
+	return proc;
 }
 
 /* As Linux: the state of the group leader; a task reading its own is running. */
@@ -274,10 +287,9 @@ int procfs_link_stand_in(struct task *t, const char *path, const char *target, c
  * directory. Snapshots live in one scratch directory per VM, removed at its end; a slot
  * is recycled FD_SNAPSHOTS snapshots later (a listing kept open that long reads empty). */
 #define FD_SNAPSHOTS 64
-static int fd_dir(struct task *t, int pid, const struct fd_link *links, int n)
+static int fd_dir(struct kernel *k, int pid, const struct fd_link *links, int n)
 {
 	char dir[128];
-	struct kernel *k = t->k;
 
 	pthread_mutex_lock(&k->mu);
 	if (scratch_ready(k)) {
@@ -301,6 +313,11 @@ static int fd_dir(struct task *t, int pid, const struct fd_link *links, int n)
 
 int procfs_open(struct task *t, const char *path, int flags)
 {
+	return procfs_open_as(t->k, t->tid, path, flags);
+}
+
+int procfs_open_as(struct kernel *k, int tid, const char *path, int flags)
+{
 	char *text = NULL;
 	size_t len = 0;
 	const char *rest;
@@ -315,7 +332,15 @@ int procfs_open(struct task *t, const char *path, int flags)
 	FILE *f = open_memstream(&text, &len);
 	if (!f)
 		return -ENOMEM;
-	pthread_mutex_lock(&t->k->mu);
+	pthread_mutex_lock(&k->mu);
+	/* The reader: used only under k->mu (another thread's may end meanwhile). */
+	struct task *t = kernel_find_task(k, tid);
+	if (!t) {
+		pthread_mutex_unlock(&k->mu);
+		fclose(f);
+		free(text);
+		return -ESRCH;
+	}
 	struct process *p = lookup(t, path, &rest);
 	struct mm *mm = NULL;
 	struct fd_link *links = NULL;
@@ -323,11 +348,11 @@ int procfs_open(struct task *t, const char *path, int flags)
 	if (p && (!strcmp(rest, "/fd") || !strcmp(rest, "/fd/"))) {
 		r = collect_fds(t, p, &links, &nlinks);
 		int pid = p->pid;
-		pthread_mutex_unlock(&t->k->mu);
+		pthread_mutex_unlock(&k->mu);
 		fclose(f);
 		free(text);
 		if (!r)
-			r = fd_dir(t, pid, links, nlinks);
+			r = fd_dir(k, pid, links, nlinks);
 		free(links);
 		return r;
 	}
@@ -348,7 +373,7 @@ int procfs_open(struct task *t, const char *path, int flags)
 			r = 0;
 		}
 	}
-	pthread_mutex_unlock(&t->k->mu);
+	pthread_mutex_unlock(&k->mu);
 	if (mm) {
 		/* Outside k->mu: these take the address space's lock. */
 		if (!strcmp(rest, "/maps"))

@@ -13,6 +13,9 @@ struct task;
 
 /* Opens a /proc file for reading: a host fd, -ENOENT, or -EACCES (writes). */
 int procfs_open(struct task *t, const char *path, int flags);
+/* The same for task tid (-ESRCH when gone), from any thread (a host tracer's): the
+ * task is looked up and used under k->mu only. Preconditions: k->mu not held. */
+int procfs_open_as(struct kernel *k, int tid, const char *path, int flags);
 /* readlink of a /proc link: false when path is not under /proc, else *ret is the
  * length written to out (not NUL-counted) or -errno. */
 bool procfs_readlink(struct task *t, const char *path, char *out, size_t len, long *ret);

@@ -318,6 +318,7 @@ static long do_execve(struct task *t, int dirfd, uint64_t upath, uint64_t uargv,
 		}
 	}
 	fdt_close_on_exec(t->proc->files);
+	host_exec_begin(t);
 	pthread_mutex_lock(&t->k->mu);
 	reset_for_exec(t);
 	memset(t->tls, 0, sizeof t->tls); /* as Linux's flush_thread() */

@@ -243,20 +243,29 @@ static long do_clone(struct task *t, const struct clone_req *cr)
 		task_exit_final(c);
 		return -EAGAIN;
 	}
+	/* A host tracer's fork stop: k->mu held since host_clone, so the child's first stop
+	 * cannot be queued before it. */
+	host_forked(t, tid, f & CLONE_THREAD, f & CLONE_VFORK);
 	if (event) {
 		pthread_mutex_unlock(&k->mu);
 		ptrace_event(t, event, (uint64_t)tid);
 		pthread_mutex_lock(&k->mu);
 	}
 	if (f & CLONE_VFORK) {
-		/* As Linux's wait_for_vfork_done(): only a fatal signal ends the wait early. */
+		/* As Linux's wait_for_vfork_done(): only a fatal signal ends the wait early. A
+		 * host tracer's interrupt stops the parent here (and it waits on after). */
 		while (!t->vfork_done && !t->killed) {
-			task_sleep_nosignal(t);
+			if (t->ht.pending)
+				host_pending_stop(t);
+			else
+				task_sleep_nosignal(t);
 		}
 		for (struct process *q = k->procs; q; q = q->all_next)
 			for (struct task *x = q->threads; x; x = x->thread_next)
 				if (x->vfork_parent == t)
 					x->vfork_parent = NULL;
+		if (!t->killed)
+			host_vfork_done(t, tid);
 	}
 	pthread_mutex_unlock(&k->mu);
 	if (f & CLONE_VFORK)

@@ -465,6 +465,65 @@ void host_clone(struct task *parent, struct task *child, bool is_thread, bool is
 	host_link(s, child, HVT_EV_START);
 }
 
+void host_forked(struct task *parent, int child_tid, bool is_thread, bool is_vfork)
+{
+	struct host_session *s = parent->ht.s;
+
+	if (!s || !(s->flags & (is_thread ? HVT_TRACE_CLONE : HVT_TRACE_FORK)))
+		return;
+	struct hvt_event ev = {.kind = HVT_EV_FORK, .child_tid = child_tid, .is_thread = is_thread,
+			       .is_vfork = is_vfork};
+	stop_locked(parent, &ev);
+}
+
+void host_vfork_done(struct task *parent, int child_tid)
+{
+	struct host_session *s = parent->ht.s;
+
+	if (!s || !(s->flags & HVT_TRACE_FORK))
+		return;
+	struct hvt_event ev = {.kind = HVT_EV_VFORK_DONE, .child_tid = child_tid, .is_vfork = true};
+	stop_locked(parent, &ev);
+}
+
+void host_exec_begin(struct task *t)
+{
+	struct kernel *k = t->k;
+	struct host_bp *mine = NULL;
+
+	if (!host_traced(&t->ht))
+		return;
+	pthread_mutex_lock(&k->mu);
+	struct host_session *s = t->ht.s;
+	struct mm *mm = t->proc->mm;
+	for (struct host_bp **bp = s ? &s->bps : NULL; bp && *bp;) {
+		struct host_bp *b = *bp;
+		if (b->pid == t->proc->pid) {
+			*bp = b->next;
+			b->next = mine;
+			mine = b;
+		} else {
+			bp = &b->next;
+		}
+	}
+	if (!mine)
+		mm = NULL;
+	if (mm)
+		mm_get(mm);
+	pthread_mutex_unlock(&k->mu);
+	/* Out of the old address space (guest memory: without k->mu): a vfork parent
+	 * keeps using it, and would find the child's int3s there. */
+	while (mine) {
+		struct host_bp *b = mine;
+		mine = b->next;
+		if (mm)
+			host_bp_apply(mm, b, false);
+		free(b);
+	}
+	if (mm)
+		mm_put(mm, NULL);
+}
+
 void host_exec(struct task *t, int old_tid)
 {
 	struct kernel *k = t->k;

@@ -83,6 +83,8 @@ int host_breakpoint(struct host_session *s, int tid, enum hvt_bp_type type, uint
 int host_tasks(struct host_session *s, struct hvt_task_info *out, int max);
 ssize_t host_auxv(struct host_session *s, int tid, void *buf, size_t len);
 int host_exe_path(struct host_session *s, int tid, char *buf, size_t len);
+/* A read-only host fd of path as task tid sees it (hvt_open_file). */
+int host_open_file(struct host_session *s, int tid, const char *path);
 /* Untraces every task (stopped ones resume) and removes the breakpoints. */
 int host_detach(struct host_session *s);
 /* SIGKILL to every traced process (all: every process of the guest). */

@@ -14,5 +14,10 @@ void host_link(struct host_session *s, struct task *t, int pending);
 bool host_records(const struct host_session *s);
 /* Ends the tracing of t; a stopped t runs on. Preconditions: k->mu held. */
 void host_unlink(struct task *t);
+/* Puts breakpoint b into mm or takes it out. Preconditions: k->mu not held (guest
+ * memory). */
+struct mm;
+struct host_bp;
+int host_bp_apply(struct mm *mm, const struct host_bp *b, bool on);
 
 #endif

@@ -5,6 +5,7 @@
 #include "ptrace/host.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,8 @@
 
 #include "arch/x86_64/cpu.h"
 #include "kernel/kernel.h"
+#include "kernel/path.h"
+#include "kernel/procfs.h"
 #include "kernel/sig_send.h"
 #include "ptrace/host_internal.h"
 #include "ptrace/internal.h"
@@ -296,7 +299,7 @@ ssize_t host_mem(struct host_session *s, int tid, uint64_t addr, void *buf, size
 }
 
 /* Puts breakpoint b into the address space mm or takes it out. */
-static int bp_apply(struct mm *mm, const struct host_bp *b, bool on)
+int host_bp_apply(struct mm *mm, const struct host_bp *b, bool on)
 {
 	/* A software breakpoint is an int3 (as gdbserver's); a hardware one leaves the
 	 * text alone (its page is not executable for the guest, see ptrace/hwbp.h). */
@@ -367,9 +370,9 @@ int host_breakpoint(struct host_session *s, int tid, enum hvt_bp_type type, uint
 	}
 	unlock_kernel(s, k);
 	if (b && !set) {
-		bp_apply(mm, b, false);
+		host_bp_apply(mm, b, false);
 		free(b);
-	} else if (b && (r = bp_apply(mm, b, true)) && (k = lock_kernel(s))) {
+	} else if (b && (r = host_bp_apply(mm, b, true)) && (k = lock_kernel(s))) {
 		for (bp = &s->bps; *bp; bp = &(*bp)->next)
 			if (*bp == b) {
 				*bp = b->next;
@@ -434,6 +437,39 @@ int host_exe_path(struct host_session *s, int tid, char *buf, size_t len)
 	return r;
 }
 
+int host_open_file(struct host_session *s, int tid, const char *path)
+{
+	struct kernel *k;
+	int err;
+
+	if (strnlen(path, GUEST_PATH_MAX) == GUEST_PATH_MAX)
+		return -ENAMETOOLONG;
+	struct task *t = lock_task(s, tid, false, &k, &err);
+	if (!t)
+		return err;
+	struct process *p = t->proc;
+	/* /proc/self/exe is the image (path_open's rule); the rest of /proc the guest's. */
+	char *exe = path_is_proc_self_exe(p, path) && p->exe_path ? strdup(p->exe_path) : NULL;
+	bool is_proc = !exe && !strncmp(path, "/proc/", 6);
+	struct fs_context *fs = is_proc ? NULL : p->fs;
+	if (fs)
+		fs_get(fs); /* the task may end meanwhile: its context stays */
+	/* Host files are opened without k->mu (they may be slow); life keeps k. */
+	pthread_mutex_unlock(&k->mu);
+	int fd = -ENOENT;
+	if (is_proc)
+		fd = procfs_open_as(k, tid, path, O_RDONLY);
+	else if (fs)
+		/* Non-blocking: a FIFO must not hang the tracer; reads then block again. */
+		fd = path_open_in(fs, exe ? exe : path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+	if (fd >= 0 && !is_proc)
+		fcntl(fd, F_SETFL, 0);
+	fs_put(fs);
+	free(exe);
+	pthread_rwlock_unlock(&s->life);
+	return fd;
+}
+
 int host_detach(struct host_session *s)
 {
 	struct kernel *k = lock_kernel(s);
@@ -465,7 +501,7 @@ int host_detach(struct host_session *s)
 		if (mm) {
 			mm_get(mm);
 			pthread_mutex_unlock(&k->mu);
-			bp_apply(mm, b, false);
+			host_bp_apply(mm, b, false);
 			mm_put(mm, NULL);
 			pthread_mutex_lock(&k->mu);
 		}

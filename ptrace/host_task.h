@@ -68,6 +68,17 @@ void host_watch_step_done(struct task *t, uint64_t cr2, bool write);
 /* A new task of fork/vfork/clone, before it runs: traced when the parent's session
  * follows. Preconditions: k->mu held. */
 void host_clone(struct task *parent, struct task *child, bool is_thread, bool is_vfork);
+/* The new task child_tid exists (started: a followed one waits for its START, which
+ * comes after this stop): HVT_EV_FORK when the session asked for it. The caller holds
+ * k->mu from host_clone on, so that no START of the child is queued before this stop.
+ * Preconditions: k->mu held. */
+void host_forked(struct task *parent, int child_tid, bool is_thread, bool is_vfork);
+/* The vfork child let parent go: HVT_EV_VFORK_DONE when asked for. Preconditions: k->mu
+ * held. */
+void host_vfork_done(struct task *parent, int child_tid);
+/* An execve past its point of no return, before the new image replaces the address
+ * space: the session's breakpoints of the process leave it. No lock held. */
+void host_exec_begin(struct task *t);
 /* After a successful execve (old_tid: the tid the thread had). */
 void host_exec(struct task *t, int old_tid);
 /* The task has ended with wstatus: HVT_EV_EXITED, untraced. Preconditions: k->mu held. */

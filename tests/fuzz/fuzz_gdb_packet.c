@@ -1,6 +1,7 @@
 /* libFuzzer target: the GDB remote protocol's packet layer (tools/gdb/packet.c): the
  * receiver fed byte by byte, and each completed payload through the parsers a packet's
- * arguments go through (escapes, run-length encoding, hex, thread ids).
+ * arguments go through (escapes, run-length encoding, hex, thread ids, vRun's hex
+ * fields, vFile's arguments).
 // sources: tools/gdb/packet.c
  */
 #include <stddef.h>
@@ -15,6 +16,8 @@ static void parse_payload(const char *p, size_t n)
 	static uint8_t bin[GDB_PACKET_MAX];
 	static char text[GDB_PACKET_MAX + 1];
 	static char framed[2 * GDB_PACKET_MAX + 8];
+	static char fields_buf[GDB_PACKET_MAX / 2 + 1];
+	const char *fields[64];
 
 	gdb_unescape(p, n, bin, sizeof bin);
 	gdb_unrle(p, n, text, sizeof text - 1);
@@ -23,6 +26,14 @@ static void parse_payload(const char *p, size_t n)
 	/* The parsers read NUL-terminated text, as the stub hands it to them. */
 	memcpy(text, p, n < GDB_PACKET_MAX ? n : GDB_PACKET_MAX);
 	text[n < GDB_PACKET_MAX ? n : GDB_PACKET_MAX] = 0;
+	/* vRun's fields, from where the packet's name would end */
+	const char *semi = strchr(text, ';');
+	gdb_parse_hex_fields(semi ? semi + 1 : text, fields_buf, sizeof fields_buf, fields, 64);
+	/* vFile's arguments, after the operation's ':' */
+	const char *colon = strrchr(text, ':');
+	uint64_t list[3], flags, mode;
+	gdb_parse_hex_list(colon ? colon + 1 : text, list, 3);
+	gdb_parse_vfile_open(colon ? colon + 1 : text, fields_buf, 4096, &flags, &mode);
 	for (const char *q = text; *q; q++) {
 		const char *a = q, *b = q, *c = q;
 		uint64_t v;

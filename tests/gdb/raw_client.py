@@ -124,6 +124,12 @@ def main():
         ("vCont-no-thread", "vCont;c:p1.99"), ("C-bad-signal", "Czz"), ("S-unknown-signal", "S07"),
         ("D-bad", "D;zz"), ("D-unknown", "D;99"), ("qXfer-bad-offset", "qXfer:features:read:target.xml:zz,10"),
         ("QPassSignals-bad", "QPassSignals:zz"), ("qXfer-exec-bad", "qXfer:exec-file:read:zz:0,10"),
+        ("qXfer-siginfo-bad", "qXfer:siginfo:read::zz,10"), ("qXfer-siginfo-no-len", "qXfer:siginfo:read::0"),
+        ("vRun-odd-hex", "vRun;616"), ("vRun-bad-hex", "vRun;zz"), ("vRun-nul", "vRun;6100"),
+        ("vRun-too-many", "vRun;" + ";61" * 300), ("vRun-busy", "vRun;;61"),
+        ("vAttach-bad", "vAttach;zz"), ("vAttach-0", "vAttach;0"), ("vAttach-trailing", "vAttach;1;2"),
+        ("vAttach-busy", "vAttach;1"), ("vKill-bad", "vKill;zz"), ("vKill-unknown", "vKill;99"),
+        ("qRcmd-bad-hex", "qRcmd,zz"),
     ]:
         expect(c, name, pkt, r"E[0-9a-f]{2}")
     expect(c, "Z-unknown-type", "Z9,1000,1", r"")
@@ -132,6 +138,25 @@ def main():
     expect(c, "target-xml", "qXfer:features:read:target.xml:0,40", r"m<\?xml.*")
     expect(c, "target-xml-past-end", "qXfer:features:read:target.xml:100000,40", r"l")
     expect(c, "other-annex", "qXfer:features:read:64bit-core.xml:0,40", r"E[0-9a-f]{2}")
+    reply = expect(c, "siginfo", "qXfer:siginfo:read::0,200", r"l.*")
+    check("siginfo-is-sigtrap", reply is not None and reply[1:2] == "\x05", repr(reply))
+    expect(c, "siginfo-past-end", "qXfer:siginfo:read::80,10", r"l")
+    expect(c, "monitor-help", "qRcmd," + b"help".hex(), r"([0-9a-f]{2})+")
+    # vFile: the guest's files, read-only; malformed arguments are File-I/O errors.
+    for name, pkt in [
+        ("vFile-open-bad-hex", "vFile:open:zz,0,0"), ("vFile-open-no-flags", "vFile:open:2f"),
+        ("vFile-open-write", "vFile:open:2f746d70,1,1c0"), ("vFile-open-missing", "vFile:open:2f6e6f6e65,0,0"),
+        ("vFile-pread-bad-fd", "vFile:pread:99,10,0"), ("vFile-pread-bad", "vFile:pread:0,zz"),
+        ("vFile-close-bad", "vFile:close:zz"), ("vFile-fstat-bad-fd", "vFile:fstat:5"),
+        ("vFile-unlink", "vFile:unlink:2f746d70"), ("vFile-setfs-bad", "vFile:setfs:zz"),
+    ]:
+        expect(c, name, pkt, r"F-1,[0-9a-f]+")
+    expect(c, "vFile-setfs", "vFile:setfs:0", r"F0")
+    expect(c, "vFile-open", "vFile:open:%s,0,0" % b"/proc/1/cmdline".hex(), r"F0")
+    expect(c, "vFile-pread", "vFile:pread:0,100,0", r"F[0-9a-f]+;.*basic.*")
+    expect(c, "vFile-fstat", "vFile:fstat:0", r"F40;.*")
+    expect(c, "vFile-close", "vFile:close:0", r"F0")
+    expect(c, "vFile-closed", "vFile:pread:0,100,0", r"F-1,9")
     expect(c, "threads", "qfThreadInfo", r"mp1\.1")
     expect(c, "threads-end", "qsThreadInfo", r"l")
     expect(c, "thread-alive", "Tp1.1", r"OK")

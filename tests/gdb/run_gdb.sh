@@ -55,11 +55,15 @@ end_stub() {
 }
 
 # session NAME PROG TARGET GDB-ARGS...: one batch gdb session against a fresh stub for
-# PROG; the transcript is $tmp/NAME.out, the program's output $tmp/NAME.prog.
+# PROG; the transcript is $tmp/NAME.out, the program's output $tmp/NAME.prog. PROG may
+# be "PROG ARG..." (the arguments are programs of $tmp too).
 session() {
-	local name=$1 prog=$2 target=$3
+	local name=$1 target=$3 prog args=()
+	read -r -a args <<< "$2"
+	prog=${args[0]}
+	args=("${args[@]/#/$tmp/}")
 	shift 3
-	if ! start_stub "$name" -- "$tmp/$prog"; then
+	if ! start_stub "$name" -- "${args[@]}"; then
 		bad "$name" "the stub did not listen" "$tmp/$name.stub"
 		return 1
 	fi
@@ -164,6 +168,35 @@ if grep -q local= "$tmp/kill.prog"; then bad kill-program-never-finishes "it pri
 session extended basic extended-remote -ex 'break leaf' -ex continue -ex 'p x' -ex kill -ex 'info inferiors'
 expect extended-remote "$tmp/extended.out" '^Breakpoint 1, leaf \(x=8\)' '^\$1 = 8$' 'killed'
 
+# gdb without the program: it reads it from the target (qXfer:exec-file, vFile), and
+# the target's /proc is the guest's.
+if start_stub nofile -- "$tmp/basic"; then
+	timeout 60 gdb -batch -nx -ex 'set confirm off' -ex "target remote :$port" -ex 'break leaf' -ex continue \
+		-ex 'p x' -ex 'info proc mappings' -ex continue > "$tmp/nofile.out" 2>&1
+	end_stub
+	expect vfile-reads-the-program "$tmp/nofile.out" '^Reading symbols from target:.*/basic\.\.\.$' \
+		'^Breakpoint 1, leaf \(x=8\)' '^\$1 = 8$' 'exited normally'
+	expect vfile-guest-proc "$tmp/nofile.out" '^ +0x400000 +0x401000 .* r--p +.*/basic$' ' r-xp +\[vdso\]$'
+	if grep -q 'unable to open /proc file' "$tmp/nofile.out"; then
+		bad vfile-no-proc-warning "gdb could not read the target's /proc" "$tmp/nofile.out"
+	else
+		ok vfile-no-proc-warning
+	fi
+else
+	bad vfile-reads-the-program "the stub did not listen" "$tmp/nofile.stub"
+fi
+
+# extended-remote's run (vRun): the program again, with exactly gdb's arguments; each
+# run replaces the last (vKill first).
+session rerun "args one" extended-remote -ex 'break main' -ex run -ex 'p argc' -ex continue \
+	-ex 'run a "b c"' -ex 'p argc' -ex 'p argv[2]' -ex continue -ex 'info inferiors' -ex run -ex 'p argc' -ex kill
+expect run-restarts "$tmp/rerun.out" '^\$1 = 1$' '^\[Inferior 1 \(process [0-9]+\) exited with code 01\]$'
+expect run-passes-arguments "$tmp/rerun.out" '^\$2 = 3$' '^\$3 = 0x[0-9a-f]+ "b c"$' \
+	'^\[Inferior 1 \(process [0-9]+\) exited with code 03\]$' '^\$4 = 3$' 'killed'
+expect run-program-output "$tmp/rerun.prog" '^arg1=a$' '^arg2=b c$'
+if grep -q '^arg1=one$' "$tmp/rerun.prog"; then bad run-kills-the-first "it ran on" "$tmp/rerun.prog"; else ok run-kills-the-first; fi
+expect run-is-vrun "$tmp/rerun.stub" '^gdb -> vRun;;61;622063$'
+
 # --- threads -------------------------------------------------------------------------
 session threads threads remote -ex 'break worker_mark' -ex continue -ex 'info threads' -ex continue -ex continue \
 	-ex 'info breakpoints' -ex 'thread 1' -ex bt -ex delete -ex continue
@@ -182,13 +215,41 @@ expect scheduler-locking-others-wait "$tmp/thread-step.out" '^\$1 = \{(1, 0, 0|0
 expect thread-step-finishes "$tmp/thread-step.prog" '^marks 1 2 3$'
 
 # --- signals, fork, exec ---------------------------------------------------------------
-session signals signals remote -ex continue -ex continue -ex 'p handled' -ex continue
+session signals signals remote -ex continue -ex 'p $_siginfo.si_code' -ex continue -ex 'p handled' \
+	-ex 'p $_siginfo.si_signo' -ex 'p $_siginfo.si_code' -ex 'p $_siginfo._sifields._sigfault.si_addr' -ex continue
 expect signal-stops "$tmp/signals.out" 'Program received signal SIGUSR1' 'Program received signal SIGSEGV' 'basic|signals.c:17'
-expect signal-delivered "$tmp/signals.out" '^\$1 = 10$' 'Program terminated with signal SIGSEGV'
+expect signal-delivered "$tmp/signals.out" '^\$2 = 10$' 'Program terminated with signal SIGSEGV'
+expect siginfo-of-a-raise "$tmp/signals.out" '^\$1 = -6$'
+expect siginfo-of-a-fault "$tmp/signals.out" '^\$3 = 11$' '^\$4 = 1$' '^\$5 = \(void \*\) 0x8$'
 
 session fork-parent forker remote -ex 'break parent_done' -ex 'break child_work' -ex continue -ex 'p status' -ex continue
 expect fork-follows-parent "$tmp/fork-parent.out" 'Detaching after fork from child process' '^Breakpoint 1, parent_done \(status=7\)' 'exited normally'
 expect fork-child-unhindered "$tmp/fork-parent.prog" '^child exited 7$'
+# The fork is reported where it happens, in the parent (fork:pPID.TID), as gdbserver.
+expect fork-stop-at-the-fork "$tmp/fork-parent.stub" '^gdb <- \$T05thread:p1\.1;.*fork:p[0-9a-f]+\.[0-9a-f]+;'
+
+# next over the fork and on: the child's SIGCHLD (passed) comes during a step, which
+# must stay a step.
+session fork-next forker remote -ex 'break main' -ex continue -ex next -ex next -ex 'p pid > 1' -ex next -ex next \
+	-ex next -ex continue
+expect fork-next-line-by-line "$tmp/fork-next.out" '^\[Detaching after fork from child process [0-9]+\]$' \
+	'^21[[:space:]]' '^23[[:space:]]' '^\$1 = 1$' '^24[[:space:]]' '^25[[:space:]]' '^26[[:space:]]' 'exited normally'
+
+session fork-catch forker remote -ex 'catch fork' -ex continue -ex bt -ex continue
+expect catch-fork "$tmp/fork-catch.out" '^Catchpoint 1 \(forked process [0-9]+\), .* in _Fork \(\)' '^#[0-9]+ .* main \(\) at .*forker.c:' 'exited normally'
+expect catch-fork-child-runs "$tmp/fork-catch.prog" '^child exited 7$'
+
+# Both processes kept: the child breaks, ends; the parent then sees its status.
+session fork-both forker remote -ex 'set detach-on-fork off' -ex 'set schedule-multiple on' -ex 'catch fork' \
+	-ex 'break parent_done' -ex 'break child_work' -ex continue -ex continue -ex 'info inferiors' -ex 'p x' \
+	-ex continue -ex 'inferior 1' -ex continue -ex 'p status' -ex continue
+expect fork-both-kept "$tmp/fork-both.out" '^Catchpoint 1 \(forked process [0-9]+\)' '^\[New inferior 2 \(process [0-9]+\)\]' \
+	'^  1 +process [0-9]+ ' '^\* 2 +process [0-9]+ '
+expect fork-both-child-breaks "$tmp/fork-both.out" 'hit Breakpoint 3\.2, child_work \(x=6\)' '^\$1 = 6$' \
+	'^\[Inferior 2 \(process [0-9]+\) exited with code 07\]$'
+expect fork-both-parent-goes-on "$tmp/fork-both.out" 'hit Breakpoint 2\.1, parent_done \(status=7\)' '^\$2 = 7$' \
+	'^\[Inferior 1 \(process [0-9]+\) exited normally\]$'
+expect fork-both-output "$tmp/fork-both.prog" '^child exited 7$'
 
 session fork-child forker remote -ex 'set follow-fork-mode child' -ex 'break child_work' -ex continue -ex 'p x' \
 	-ex 'info auxv' -ex continue
@@ -196,20 +257,39 @@ expect fork-follows-child "$tmp/fork-child.out" 'hit Breakpoint 1, child_work \(
 expect fork-parent-detached "$tmp/fork-child.prog" '^child exited 7$'
 expect fork-child-auxv "$tmp/fork-child.out" '^6 +AT_PAGESZ +System page size +4096$'
 
-# vfork + exec: the child runs on unseen (it cannot be reported: its parent cannot stop
-# until the exec), over the parent's breakpoints, which must stay for the parent.
-if start_stub vfork -- "$tmp/vforker" "$tmp/basic"; then
-	timeout 60 gdb -batch -nx -ex 'set confirm off' -ex "target remote :$port" -ex 'break after_spawn' \
-		-ex 'break execv' -ex continue -ex 'p status' -ex continue -ex continue "$tmp/vforker" > "$tmp/vfork.out" 2>&1
-	end_stub
-	expect vfork-child-unseen "$tmp/vfork.out" '^Breakpoint 1, after_spawn \(status=0\)' '^\$1 = 0$' 'exited normally'
-	n=$(grep -c '^Breakpoint 1, after_spawn' "$tmp/vfork.out")
-	[ "$n" = 2 ] && ok vfork-parent-keeps-breakpoints || bad vfork-parent-keeps-breakpoints "$n hits, want 2" "$tmp/vfork.out"
-	expect vfork-runs "$tmp/vfork.prog" '^local=45 ' '^spawned child exited 0$'
-	if grep -q 'Breakpoint 2, ' "$tmp/vfork.out"; then bad vfork-no-child-stop "gdb saw the child" "$tmp/vfork.out"; else ok vfork-no-child-stop; fi
-else
-	bad vfork-child-unseen "the stub did not listen" "$tmp/vfork.stub"
-fi
+# vfork + exec, gdb following the parent: the child is reported (vfork:) and detached;
+# gdb takes its breakpoints out of the shared memory until the parent's vforkdone, so
+# the child does not hit them and the parent hits them after.
+session vfork "vforker basic" remote -ex 'break after_spawn' -ex 'break execv' -ex continue -ex 'p status' \
+	-ex continue -ex continue
+expect vfork-child-detached "$tmp/vfork.out" '^\[Detaching after vfork from child process [0-9]+\]' \
+	'^Breakpoint 1, after_spawn \(status=0\)' '^\$1 = 0$' 'exited normally'
+n=$(grep -c '^Breakpoint 1, after_spawn' "$tmp/vfork.out")
+[ "$n" = 2 ] && ok vfork-parent-keeps-breakpoints || bad vfork-parent-keeps-breakpoints "$n hits, want 2" "$tmp/vfork.out"
+expect vfork-runs "$tmp/vfork.prog" '^local=45 ' '^spawned child exited 0$'
+if grep -q 'Breakpoint 2, ' "$tmp/vfork.out"; then bad vfork-no-child-stop "gdb saw the child" "$tmp/vfork.out"; else ok vfork-no-child-stop; fi
+expect vfork-stops "$tmp/vfork.stub" '^gdb <- \$T05thread:p1\.1;.*vfork:p[0-9a-f]+\.[0-9a-f]+;' '^gdb <- \$T05thread:p1\.1;.*vforkdone:;'
+
+# Following the vfork child through its exec.
+session vfork-child "vforker basic" remote -ex 'set follow-fork-mode child' -ex 'catch vfork' -ex 'catch exec' \
+	-ex continue -ex continue -ex 'info inferiors' -ex 'break leaf' -ex continue -ex 'p x' -ex continue
+expect vfork-child-caught "$tmp/vfork-child.out" '^Catchpoint 1 \(vforked process [0-9]+\), .* in vfork \(\)' \
+	'^\[Attaching after Thread [0-9.]+ vfork to child Thread [0-9.]+\]'
+expect vfork-child-exec-caught "$tmp/vfork-child.out" 'Catchpoint 2 \(exec.d .*/basic\)' \
+	'^\[Detaching vfork parent process [0-9]+ after child exec\]' '^\* 2 +process [0-9]+ .*/basic'
+expect vfork-child-breaks "$tmp/vfork-child.out" 'hit Breakpoint 3, leaf \(x=8\)' '^\$1 = 8$' \
+	'^\[Inferior 2 \(process [0-9]+\) exited normally\]$'
+expect vfork-child-output "$tmp/vfork-child.prog" '^local=45 ' '^spawned child exited 0$'
+
+# Both kept: the child's exec is caught while its parent waits.
+session vfork-both "vforker basic" remote -ex 'set detach-on-fork off' -ex 'set schedule-multiple on' \
+	-ex 'catch exec' -ex 'break after_spawn' -ex continue -ex 'info inferiors' -ex continue -ex 'inferior 1' \
+	-ex continue -ex 'p status' -ex 'delete' -ex continue
+expect vfork-both-exec "$tmp/vfork-both.out" 'Catchpoint 1 \(exec.d .*/basic\)' '^  1 +process [0-9]+ .*/vforker' \
+	'^\* 2 +process [0-9]+ .*/basic' '^\[Inferior 2 \(process [0-9]+\) exited normally\]$'
+expect vfork-both-parent "$tmp/vfork-both.out" 'Breakpoint 2\.1, after_spawn \(status=0\)|Breakpoint 2, after_spawn \(status=0\)' \
+	'^\$1 = 0$' '^\[Inferior 1 \(process [0-9]+\) exited normally\]$'
+expect vfork-both-output "$tmp/vfork-both.prog" '^local=45 ' '^spawned child exited 0$'
 
 if start_stub exec -- "$tmp/execer" "$tmp/basic"; then
 	timeout 60 gdb -batch -nx -ex 'set confirm off' -ex 'set breakpoint pending on' -ex "target remote :$port" \
@@ -263,6 +343,34 @@ else
 	kill "$run_pid" 2> /dev/null
 	bad attach-sees-the-program "the stub did not listen" "$tmp/attach.stub"
 fi
+
+# --multi: nothing to debug until gdb's `attach PID` (vAttach) in the VM `monitor vm`
+# names; detach leaves it running.
+timeout 120 "$hv" run --control "$tmp/ctl2.sock" -- "$tmp/spin" > "$tmp/vattach.prog" 2>&1 &
+run_pid=$!
+for _ in $(seq 100); do [ -S "$tmp/ctl2.sock" ] && break; sleep 0.1; done
+if start_stub vattach --multi; then
+	timeout 60 gdb -batch -nx -ex 'set confirm off' -ex "target extended-remote :$port" -ex 'info inferiors' \
+		-ex "monitor vm $tmp/ctl2.sock" -ex 'attach 1' -ex bt -ex 'p spins > 0' -ex 'set var stop = 1' \
+		-ex detach -ex 'info inferiors' "$tmp/spin" > "$tmp/vattach.out" 2>&1
+	end_stub
+	wait "$run_pid"
+	run_rc=$?
+	expect vattach-monitor-vm "$tmp/vattach.out" "^attach PID now attaches to task PID of VM $tmp/ctl2.sock$"
+	expect vattach-sees-the-task "$tmp/vattach.out" 'main \(\) at .*spin.c:' '^\$1 = 1$' \
+		'^\[Inferior 1 \(process 1\) detached\]$'
+	[ "$run_rc" = 5 ] && ok vattach-detach-runs-on || bad vattach-detach-runs-on "hvtrace run exited $run_rc" "$tmp/vattach.prog"
+	[ "$stub_rc" = 0 ] && ok vattach-stub-status || bad vattach-stub-status "status $stub_rc" "$tmp/vattach.stub"
+else
+	kill "$run_pid" 2> /dev/null
+	bad vattach-sees-the-task "the stub did not listen" "$tmp/vattach.stub"
+fi
+
+# Killing one of two processes (vKill;PID): the other goes on and sees it killed.
+session kill-one forker remote -ex 'set detach-on-fork off' -ex 'set schedule-multiple on' -ex 'break child_work' \
+	-ex continue -ex 'kill inferiors 2' -ex 'info inferiors' -ex 'inferior 1' -ex continue
+expect kill-one-process "$tmp/kill-one.out" '^\* 2 +<null> ' '^\[Inferior 1 \(process [0-9]+\) exited with code 01\]$'
+expect kill-one-parent-sees-it "$tmp/kill-one.prog" '^child exited 0$'
 
 # --- the raw client over --socket: malformed packets ------------------------------------
 HVTRACE_GDB_DEBUG= timeout 120 "$hv" gdb --socket "$tmp/raw.sock" -- "$tmp/basic" > "$tmp/raw.prog" 2> "$tmp/raw.stub" &

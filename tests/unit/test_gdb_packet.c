@@ -283,6 +283,48 @@ static void thread_ids_parse_in_both_forms(void **unused)
 	assert_int_equal(gdb_format_ptid(buf, 3, (struct gdb_ptid){0x2a, 0x2b}, true), -ENOSPC);
 }
 
+static void hex_fields_split_and_decode_within_bounds(void **unused)
+{
+	(void)unused;
+	char buf[32];
+	const char *f[4];
+
+	/* vRun;PROG;ARG;ARG: "/a", "b c", "" */
+	assert_int_equal(gdb_parse_hex_fields("2f61;622063;", buf, sizeof buf, f, 4), 3);
+	assert_string_equal(f[0], "/a");
+	assert_string_equal(f[1], "b c");
+	assert_string_equal(f[2], "");
+	assert_int_equal(gdb_parse_hex_fields("", buf, sizeof buf, f, 4), 1);
+	assert_string_equal(f[0], ""); /* no program: the last one */
+	assert_int_equal(gdb_parse_hex_fields("616", buf, sizeof buf, f, 4), -EINVAL);
+	assert_int_equal(gdb_parse_hex_fields("zz", buf, sizeof buf, f, 4), -EINVAL);
+	assert_int_equal(gdb_parse_hex_fields("6100", buf, sizeof buf, f, 4), -EINVAL);
+	assert_int_equal(gdb_parse_hex_fields("61;62;63;64;65", buf, sizeof buf, f, 4), -E2BIG);
+	assert_int_equal(gdb_parse_hex_fields("6161616161", buf, 5, f, 4), -ENOSPC);
+	assert_int_equal(gdb_parse_hex_fields("61", buf, 0, f, 4), -ENOSPC);
+}
+
+static void vfile_arguments_parse_within_bounds(void **unused)
+{
+	(void)unused;
+	uint64_t v[3], flags, mode;
+	char path[8];
+
+	assert_int_equal(gdb_parse_hex_list("3,4000,ba030", v, 3), 0);
+	assert_true(v[0] == 3 && v[1] == 0x4000 && v[2] == 0xba030);
+	assert_int_equal(gdb_parse_hex_list("3,4000", v, 3), -EINVAL);
+	assert_int_equal(gdb_parse_hex_list("3,4000,1,2", v, 3), -EINVAL);
+	assert_int_equal(gdb_parse_hex_list("3,,1", v, 3), -EINVAL);
+	assert_int_equal(gdb_parse_vfile_open("2f61,0,1c0", path, sizeof path, &flags, &mode), 0);
+	assert_string_equal(path, "/a");
+	assert_true(flags == 0 && mode == 0x1c0);
+	assert_int_equal(gdb_parse_vfile_open("2f6,0,0", path, sizeof path, &flags, &mode), -EINVAL);
+	assert_int_equal(gdb_parse_vfile_open("2f00,0,0", path, sizeof path, &flags, &mode), -EINVAL);
+	assert_int_equal(gdb_parse_vfile_open("2f61", path, sizeof path, &flags, &mode), -EINVAL);
+	assert_int_equal(gdb_parse_vfile_open("2f2f2f2f2f2f2f2f,0,0", path, sizeof path, &flags, &mode),
+			 -ENAMETOOLONG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +340,8 @@ int main(void)
 		cmocka_unit_test(hex_numbers_parse_within_bounds),
 		cmocka_unit_test(hex_data_decodes_and_encodes),
 		cmocka_unit_test(thread_ids_parse_in_both_forms),
+		cmocka_unit_test(hex_fields_split_and_decode_within_bounds),
+		cmocka_unit_test(vfile_arguments_parse_within_bounds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

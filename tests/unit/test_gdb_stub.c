@@ -257,6 +257,13 @@ int hvt_exe_path(hvt_session *s, int tid, char *buf, size_t len)
 	return 0;
 }
 
+int hvt_open_file(hvt_session *s, int tid, const char *path)
+{
+	(void)s;
+	logf_("open %d %s;", tid, path);
+	return -ENOENT;
+}
+
 int hvt_detach(hvt_session *s) { (void)s; logf_("detach;"); return 0; }
 int hvt_kill(hvt_session *s) { (void)s; logf_("kill;"); return 0; }
 
@@ -299,7 +306,9 @@ static struct conn *start(int ntasks)
 	c->fd = sv[0];
 	c->stub_fd = sv[1];
 	c->st = malloc(sizeof *c->st);
-	assert_int_equal(gdb_stub_init(c->st, (hvt_session *)c, false), 0);
+	assert_int_equal(gdb_stub_init(c->st), 0);
+	c->st->s = (hvt_session *)c;
+	c->st->is_guest_gone = false;
 	for (int i = 0; i < ntasks; i++) {
 		gdb_add_thread(c->st, 1, i + 1);
 		gdb_note_pid(c->st, 1);
@@ -332,6 +341,8 @@ static void send_packet(struct conn *c, const char *payload)
 	assert_int_equal(write(c->fd, buf, (size_t)n), n);
 }
 
+static int reply_len; /* of the last reply (binary ones hold NULs) */
+
 /* The next reply's payload, run-length decoded, in a static buffer. */
 static const char *reply(struct conn *c)
 {
@@ -352,6 +363,7 @@ static const char *reply(struct conn *c)
 	free(rx);
 	assert_true(n >= 0);
 	out[n] = 0;
+	reply_len = n;
 	return out;
 }
 
@@ -504,6 +516,23 @@ static void passed_signals_never_reach_gdb(void **unused)
 	finish(c);
 }
 
+static void a_passed_signal_keeps_a_step_a_step(void **unused)
+{
+	(void)unused;
+	struct conn *c = start(1);
+
+	assert_string_equal(ask(c, "QPassSignals:14"), "OK"); /* SIGCHLD */
+	send_packet(c, "vCont;s:p1.1");
+	assert_log("resume 1 step 0;");
+	struct hvt_event ev = stop_event(HVT_EV_SIGNAL, 1, 1);
+	ev.info.si_signo = SIGCHLD;
+	push_event(ev);
+	assert_log("resume 1 step 17;");
+	push_event(stop_event(HVT_EV_STEP, 1, 1));
+	assert_memory_equal(reply(c), "T05thread:p1.1;", 15);
+	finish(c);
+}
+
 static void watchpoint_stops_name_their_kind(void **unused)
 {
 	(void)unused;
@@ -519,6 +548,26 @@ static void watchpoint_stops_name_their_kind(void **unused)
 	finish(c);
 }
 
+static void add_fake_task(int pid, int tid)
+{
+	pthread_mutex_lock(&fk.mu);
+	fk.tasks[fk.ntasks++] = (struct hvt_task_info){.pid = pid, .tid = tid, .stopped = true};
+	pthread_mutex_unlock(&fk.mu);
+}
+
+/* hvtrace's order: the parent's FORK stop, then the child's START. */
+static void push_fork(int parent, int child, bool is_vfork)
+{
+	struct hvt_event ev = stop_event(HVT_EV_FORK, parent, parent);
+	ev.child_tid = child;
+	ev.is_vfork = is_vfork;
+	push_event(ev);
+	ev = stop_event(HVT_EV_START, child, child);
+	ev.parent_tid = parent;
+	ev.is_vfork = is_vfork;
+	push_event(ev);
+}
+
 static void fork_exec_and_exit_are_reported(void **unused)
 {
 	(void)unused;
@@ -526,21 +575,20 @@ static void fork_exec_and_exit_are_reported(void **unused)
 
 	send_packet(c, "c");
 	assert_log("resume 1 cont 0;");
-	pthread_mutex_lock(&fk.mu);
-	fk.tasks[fk.ntasks++] = (struct hvt_task_info){.pid = 2, .tid = 2, .stopped = true};
-	pthread_mutex_unlock(&fk.mu);
-	struct hvt_event ev = stop_event(HVT_EV_START, 2, 2);
-	ev.parent_tid = 1;
-	push_event(ev);
+	add_fake_task(2, 2);
+	push_fork(1, 2, false);
 	const char *r = reply(c);
-	assert_memory_equal(r, "T05thread:p1.1;", 15);  /* the parent, stopped for it */
+	assert_memory_equal(r, "T05thread:p1.1;", 15);  /* the parent, stopped at the fork */
 	assert_non_null(strstr(r, "fork:p2.2;"));
+	/* the child is held, and listed once gdb knows it */
+	assert_string_equal(ask(c, "qfThreadInfo"), "mp1.1,p2.2");
+	assert_log("");
 	/* gdb lets the child go */
 	assert_string_equal(ask(c, "D;2"), "OK");
 	send_packet(c, "c");
-	assert_log("interrupt 1;resume 2 cont 0;resume 1 cont 0;");
+	assert_log("resume 2 cont 0;resume 1 cont 0;");
 	c->st->exec_events = true;
-	ev = stop_event(HVT_EV_EXEC, 1, 1);
+	struct hvt_event ev = stop_event(HVT_EV_EXEC, 1, 1);
 	ev.old_tid = 1;
 	push_event(ev);
 	assert_non_null(strstr(reply(c), "exec:2f62696e2f66616b65;")); /* "/bin/fake" */
@@ -548,6 +596,127 @@ static void fork_exec_and_exit_are_reported(void **unused)
 	assert_log("resume 1 cont 0;");
 	push_event((struct hvt_event){.kind = HVT_EV_EXITED, .pid = 1, .tid = 1, .status = 7 << 8});
 	assert_string_equal(reply(c), "W07;process:1");
+	finish(c);
+}
+
+static void vfork_and_vforkdone_are_reported(void **unused)
+{
+	(void)unused;
+	struct conn *c = start(1);
+
+	c->st->vfork_events = true;
+	send_packet(c, "c");
+	assert_log("resume 1 cont 0;");
+	add_fake_task(2, 2);
+	push_fork(1, 2, true);
+	assert_non_null(strstr(reply(c), "vfork:p2.2;"));
+	/* gdb keeps both (detach-on-fork off) and runs the child alone */
+	send_packet(c, "vCont;c:p2.-1");
+	assert_log("resume 2 cont 0;");
+	push_event((struct hvt_event){.kind = HVT_EV_EXITED, .pid = 2, .tid = 2, .status = 0});
+	assert_string_equal(reply(c), "W00;process:2");
+	send_packet(c, "vCont;c:p1.-1");
+	assert_log("resume 1 cont 0;");
+	struct hvt_event ev = stop_event(HVT_EV_VFORK_DONE, 1, 1);
+	ev.child_tid = 2;
+	push_event(ev);
+	const char *r = reply(c);
+	assert_memory_equal(r, "T05thread:p1.1;", 15);
+	assert_non_null(strstr(r, "vforkdone:;"));
+	finish(c);
+}
+
+static void forks_gdb_did_not_ask_for_run_on_unseen(void **unused)
+{
+	(void)unused;
+	struct conn *c = start(1);
+
+	c->st->fork_events = false;
+	send_packet(c, "c");
+	assert_log("resume 1 cont 0;");
+	add_fake_task(2, 2);
+	push_fork(1, 2, false);
+	/* the parent goes on from its fork stop, the child from its first */
+	assert_log("resume 1 cont 0;resume 2 cont 0;");
+	assert_string_equal(ask(c, "qfThreadInfo"), "mp1.1");
+	finish(c);
+}
+
+static void siginfo_is_the_stop_signal(void **unused)
+{
+	(void)unused;
+	struct conn *c = start(1);
+	uint8_t raw[256];
+	siginfo_t si;
+
+	/* the entry stop: a SIGTRAP */
+	ask(c, "?");
+	const char *r = ask(c, "qXfer:siginfo:read::0,200");
+	assert_int_equal(r[0], 'l');
+	assert_int_equal(gdb_unescape(r + 1, (size_t)reply_len - 1, raw, sizeof raw), (int)sizeof si);
+	memcpy(&si, raw, sizeof si);
+	assert_int_equal(si.si_signo, SIGTRAP);
+	send_packet(c, "c");
+	assert_log("resume 1 cont 0;");
+	struct hvt_event ev = stop_event(HVT_EV_SIGNAL, 1, 1);
+	ev.info.si_signo = SIGSEGV;
+	ev.info.si_code = SEGV_MAPERR;
+	ev.info.si_addr = (void *)8;
+	push_event(ev);
+	assert_memory_equal(reply(c), "T0bthread:p1.1;", 15);
+	r = ask(c, "qXfer:siginfo:read::0,200");
+	assert_int_equal(gdb_unescape(r + 1, (size_t)reply_len - 1, raw, sizeof raw), (int)sizeof si);
+	memcpy(&si, raw, sizeof si);
+	assert_int_equal(si.si_signo, SIGSEGV);
+	assert_int_equal(si.si_code, SEGV_MAPERR);
+	assert_ptr_equal(si.si_addr, (void *)8);
+	/* in slices, as gdb may ask */
+	assert_int_equal(ask(c, "qXfer:siginfo:read::70,20")[0], 'l');
+	assert_int_equal(reply_len, 1 + 16);
+	assert_true(ask(c, "qXfer:siginfo:read::zz,20")[0] == 'E');
+	finish(c);
+}
+
+static void kill_of_one_process_leaves_the_other(void **unused)
+{
+	(void)unused;
+	struct conn *c = start(1);
+
+	send_packet(c, "c");
+	assert_log("resume 1 cont 0;");
+	add_fake_task(2, 2);
+	push_fork(1, 2, false);
+	reply(c);
+	/* SIGKILL as it resumes, and its end is not reported */
+	send_packet(c, "vKill;2");
+	assert_log("resume 2 cont 9;");
+	push_event((struct hvt_event){.kind = HVT_EV_EXITED, .pid = 2, .tid = 2, .status = SIGKILL});
+	assert_string_equal(reply(c), "OK");
+	assert_string_equal(ask(c, "qfThreadInfo"), "mp1.1");
+	assert_true(ask(c, "vKill;zz")[0] == 'E');
+	assert_true(ask(c, "vKill;5")[0] == 'E');
+	finish(c);
+}
+
+static void vrun_vattach_and_vfile_answer_even_when_they_fail(void **unused)
+{
+	(void)unused;
+	struct conn *c = start(1);
+
+	assert_true(ask(c, "vRun;zz")[0] == 'E');
+	assert_true(ask(c, "vRun;;61")[0] == 'E');   /* a process is being debugged */
+	assert_true(ask(c, "vAttach;0")[0] == 'E');
+	assert_true(ask(c, "vAttach;2")[0] == 'E');  /* the same */
+	assert_string_equal(ask(c, "vFile:setfs:1"), "F0");
+	assert_string_equal(ask(c, "vFile:open:2f78,0,0"), "F-1,2");
+	assert_log("open 1 /x;");
+	assert_string_equal(ask(c, "vFile:open:2f78,241,1c0"), "F-1,d"); /* no writes */
+	assert_string_equal(ask(c, "vFile:pread:0,10,0"), "F-1,9");
+	/* once killed, vRun starts anew (here the fake cannot: an error) */
+	assert_string_equal(ask(c, "vKill;1"), "OK");
+	assert_log("kill;");
+	assert_true(ask(c, "vRun;;61")[0] == 'E');
+	assert_string_equal(ask(c, "?"), "W00");
 	finish(c);
 }
 
@@ -589,8 +758,14 @@ int main(void)
 		cmocka_unit_test(a_breakpoint_stops_every_thread_before_the_reply),
 		cmocka_unit_test(vcont_gives_each_thread_its_action),
 		cmocka_unit_test(passed_signals_never_reach_gdb),
+		cmocka_unit_test(a_passed_signal_keeps_a_step_a_step),
 		cmocka_unit_test(watchpoint_stops_name_their_kind),
 		cmocka_unit_test(fork_exec_and_exit_are_reported),
+		cmocka_unit_test(vfork_and_vforkdone_are_reported),
+		cmocka_unit_test(forks_gdb_did_not_ask_for_run_on_unseen),
+		cmocka_unit_test(siginfo_is_the_stop_signal),
+		cmocka_unit_test(kill_of_one_process_leaves_the_other),
+		cmocka_unit_test(vrun_vattach_and_vfile_answer_even_when_they_fail),
 		cmocka_unit_test(ctrl_c_stops_a_running_program),
 		cmocka_unit_test(detach_and_kill_end_the_session),
 	};

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -363,6 +364,203 @@ static void test_vfork_child_is_reported_as_such(void **state)
 	assert_int_equal(run_to_end(s), 3);
 }
 
+/* The parent's `forked` flag, which it sets once fork/vfork returned. */
+static int parent_forked(hvt_session *s, int tid)
+{
+	int v = -1;
+	assert_int_equal(hvt_read_mem(s, tid, guest_sym("api_target", "forked"), &v, sizeof v), (ssize_t)sizeof v);
+	return v;
+}
+
+static void test_fork_stops_the_parent_before_fork_returns_then_the_child_starts(void **state)
+{
+	(void)state;
+	hvt_session *s = spawn("fork", HVT_TRACE_FOLLOW | HVT_TRACE_FORK);
+	struct hvt_event ev;
+	struct user_regs_struct u;
+
+	next(s, &ev, HVT_EV_FORK);
+	assert_int_equal(ev.tid, 1);
+	assert_true(ev.stopped);
+	assert_false(ev.is_vfork);
+	assert_false(ev.is_thread);
+	int child = ev.child_tid;
+	assert_true(child > 1);
+	assert_int_equal(parent_forked(s, 1), 0);
+	assert_int_equal(hvt_get_regs(s, 1, &u), 0);
+	assert_int_equal(u.orig_rax, SYS_clone); /* glibc's fork() */
+	/* The child's first stop comes after its parent's fork stop. */
+	next(s, &ev, HVT_EV_START);
+	assert_int_equal(ev.tid, child);
+	assert_int_equal(ev.pid, child);
+	assert_int_equal(ev.parent_tid, 1);
+	assert_int_equal(hvt_resume(s, child, HVT_CONT, 0), 0);
+	assert_int_equal(hvt_resume(s, 1, HVT_CONT, 0), 0);
+	assert_int_equal(run_to_end(s), 3);
+}
+
+static void test_no_fork_stop_unless_asked(void **state)
+{
+	(void)state;
+	hvt_session *s = spawn("fork", HVT_TRACE_FOLLOW);
+	struct hvt_event ev;
+	int starts = 0;
+
+	while (hvt_wait(s, &ev, TIMEOUT_MS) == 0 && ev.kind != HVT_EV_GUEST_EXITED) {
+		assert_int_not_equal(ev.kind, HVT_EV_FORK);
+		assert_int_not_equal(ev.kind, HVT_EV_VFORK_DONE);
+		starts += ev.kind == HVT_EV_START;
+		if (ev.stopped)
+			assert_int_equal(hvt_resume(s, ev.tid, HVT_CONT, 0), 0);
+	}
+	assert_int_equal(starts, 1);
+	assert_int_equal(hvt_close(s), 3);
+}
+
+static void test_vfork_stops_the_parent_at_the_vfork_and_when_the_child_lets_it_go(void **state)
+{
+	(void)state;
+	hvt_session *s = spawn("vfork", HVT_TRACE_FOLLOW | HVT_TRACE_FORK);
+	struct hvt_event ev;
+
+	next(s, &ev, HVT_EV_FORK);
+	assert_int_equal(ev.tid, 1);
+	assert_true(ev.is_vfork);
+	assert_false(ev.is_thread);
+	int child = ev.child_tid;
+	next(s, &ev, HVT_EV_START);
+	assert_int_equal(ev.tid, child);
+	assert_true(ev.is_vfork);
+	/* Resumed, the parent waits for its child: nothing comes while the child is held. */
+	assert_int_equal(hvt_resume(s, 1, HVT_CONT, 0), 0);
+	assert_int_equal(hvt_wait(s, &ev, 300), -ETIMEDOUT);
+	assert_int_equal(parent_forked(s, 1), 0);
+	assert_int_equal(hvt_resume(s, child, HVT_CONT, 0), 0);
+	bool done = false, exited = false;
+	while (!done || !exited) {
+		assert_int_equal(hvt_wait(s, &ev, TIMEOUT_MS), 0);
+		if (ev.kind == HVT_EV_EXITED) {
+			assert_int_equal(ev.tid, child);
+			exited = true;
+			continue;
+		}
+		assert_int_equal(ev.kind, HVT_EV_VFORK_DONE);
+		assert_int_equal(ev.tid, 1);
+		assert_int_equal(ev.child_tid, child);
+		assert_int_equal(parent_forked(s, 1), 0); /* vfork has not returned yet */
+		done = true;
+	}
+	assert_int_equal(hvt_resume(s, 1, HVT_CONT, 0), 0);
+	assert_int_equal(run_to_end(s), 3);
+}
+
+static void test_interrupt_stops_a_parent_blocked_in_vfork(void **state)
+{
+	(void)state;
+	hvt_session *s = spawn("vfork", HVT_TRACE_FOLLOW | HVT_TRACE_FORK);
+	struct hvt_event ev;
+	struct user_regs_struct u;
+
+	next(s, &ev, HVT_EV_FORK);
+	int child = ev.child_tid;
+	next(s, &ev, HVT_EV_START);
+	assert_int_equal(hvt_resume(s, 1, HVT_CONT, 0), 0);
+	assert_int_equal(hvt_interrupt(s, 1), 0);
+	next(s, &ev, HVT_EV_INTERRUPT);
+	assert_int_equal(ev.tid, 1);
+	assert_int_equal(hvt_get_regs(s, 1, &u), 0);
+	assert_int_equal(u.orig_rax, SYS_vfork);
+	/* Resumed, it waits on for its child. */
+	assert_int_equal(hvt_resume(s, 1, HVT_CONT, 0), 0);
+	assert_int_equal(hvt_wait(s, &ev, 300), -ETIMEDOUT);
+	assert_int_equal(hvt_resume(s, child, HVT_CONT, 0), 0);
+	assert_int_equal(run_to_end(s), 3);
+}
+
+static void test_exec_takes_the_breakpoints_out_of_a_vfork_parents_memory(void **state)
+{
+	(void)state;
+	hvt_session *s = spawn("vfork_exec", HVT_TRACE_FOLLOW | HVT_TRACE_FORK);
+	struct hvt_event ev;
+
+	next(s, &ev, HVT_EV_FORK);
+	int child = ev.child_tid;
+	next(s, &ev, HVT_EV_START);
+	assert_int_equal(ev.tid, child);
+	/* The child's breakpoint, in the memory it borrows from its parent. */
+	assert_int_equal(hvt_set_breakpoint(s, child, HVT_BP_SW, guest_sym("api_target", "bp_target"), 1), 0);
+	assert_int_equal(hvt_resume(s, 1, HVT_CONT, 0), 0);
+	assert_int_equal(hvt_resume(s, child, HVT_CONT, 0), 0);
+	assert_int_equal(run_to_end(s), 3);
+}
+
+static void test_clone_stop_for_threads_is_its_own_option(void **state)
+{
+	(void)state;
+	struct hvt_event ev;
+	/* HVT_TRACE_FORK alone: a new thread makes no stop. */
+	hvt_session *s = spawn("thread", HVT_TRACE_FOLLOW | HVT_TRACE_FORK);
+	while (hvt_wait(s, &ev, TIMEOUT_MS) == 0 && ev.kind != HVT_EV_GUEST_EXITED) {
+		assert_int_not_equal(ev.kind, HVT_EV_FORK);
+		if (ev.stopped)
+			assert_int_equal(hvt_resume(s, ev.tid, HVT_CONT, 0), 0);
+	}
+	assert_int_equal(hvt_close(s), 3);
+
+	s = spawn("thread", HVT_TRACE_FOLLOW | HVT_TRACE_CLONE);
+	next(s, &ev, HVT_EV_FORK);
+	assert_int_equal(ev.tid, 1);
+	assert_true(ev.is_thread);
+	assert_false(ev.is_vfork);
+	int thread = ev.child_tid;
+	next(s, &ev, HVT_EV_START);
+	assert_int_equal(ev.tid, thread);
+	assert_int_equal(ev.pid, 1);
+	assert_true(ev.is_thread);
+	assert_int_equal(hvt_resume(s, thread, HVT_CONT, 0), 0);
+	assert_int_equal(hvt_resume(s, 1, HVT_CONT, 0), 0);
+	assert_int_equal(run_to_end(s), 3);
+}
+
+/* Reads at most len-1 bytes of fd into buf (NUL-terminated) and closes it. */
+static ssize_t slurp(int fd, char *buf, size_t len)
+{
+	size_t n = 0;
+	ssize_t r;
+
+	assert_true(fd >= 0);
+	while (n < len - 1 && (r = read(fd, buf + n, len - 1 - n)) > 0)
+		n += (size_t)r;
+	buf[n] = 0;
+	close(fd);
+	return (ssize_t)n;
+}
+
+static void test_open_file_sees_what_the_task_sees(void **state)
+{
+	(void)state;
+	hvt_session *s = spawn("calls", HVT_STOP_AT_ENTRY);
+	struct hvt_event ev;
+	static char buf[65536];
+
+	next(s, &ev, HVT_EV_START);
+	/* The program's file, by its path and as /proc/self/exe. */
+	assert_true(slurp(hvt_open_file(s, 1, guest_path("api_target")), buf, sizeof buf) > 4);
+	assert_memory_equal(buf, "\177ELF", 4);
+	assert_true(slurp(hvt_open_file(s, 1, "/proc/self/exe"), buf, sizeof buf) > 4);
+	assert_memory_equal(buf, "\177ELF", 4);
+	/* The guest's own /proc, not the host's: pid 1 is the program. */
+	assert_true(slurp(hvt_open_file(s, 1, "/proc/1/cmdline"), buf, sizeof buf) > 0);
+	assert_non_null(strstr(buf, "api_target"));
+	assert_true(slurp(hvt_open_file(s, 1, "/proc/1/task/1/maps"), buf, sizeof buf) > 0);
+	assert_non_null(strstr(buf, "api_target"));
+	assert_int_equal(hvt_open_file(s, 1, "/proc/1/task/2/maps"), -ENOENT);
+	assert_int_equal(hvt_open_file(s, 1, "/nonexistent/file"), -ENOENT);
+	assert_int_equal(hvt_open_file(s, 99, "/proc/self/maps"), -ESRCH);
+	assert_int_equal(hvt_resume(s, 1, HVT_CONT, 0), 0);
+	assert_int_equal(run_to_end(s), 3);
+}
+
 static void test_xstate_written_is_read_back(void **state)
 {
 	(void)state;
@@ -508,6 +706,13 @@ int main(void)
 		cmocka_unit_test(test_write_watchpoint_stops_after_each_write),
 		cmocka_unit_test(test_followed_fork_child_starts_stopped_and_its_exit_is_reported),
 		cmocka_unit_test(test_vfork_child_is_reported_as_such),
+		cmocka_unit_test(test_fork_stops_the_parent_before_fork_returns_then_the_child_starts),
+		cmocka_unit_test(test_no_fork_stop_unless_asked),
+		cmocka_unit_test(test_vfork_stops_the_parent_at_the_vfork_and_when_the_child_lets_it_go),
+		cmocka_unit_test(test_interrupt_stops_a_parent_blocked_in_vfork),
+		cmocka_unit_test(test_exec_takes_the_breakpoints_out_of_a_vfork_parents_memory),
+		cmocka_unit_test(test_clone_stop_for_threads_is_its_own_option),
+		cmocka_unit_test(test_open_file_sees_what_the_task_sees),
 		cmocka_unit_test(test_xstate_written_is_read_back),
 		cmocka_unit_test(test_exec_stop_reports_the_new_image),
 		cmocka_unit_test(test_kill_ends_a_running_guest),

@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -144,6 +145,14 @@ static void test_attached_session_sees_syscalls_and_can_kill(void **state)
 	assert_int_equal(hvt_resume(s, 1, HVT_CONT, 0), 0);
 	next(s, &ev, HVT_EV_SYSCALL_EXIT);
 	assert_int_equal(ev.ret, 1);
+	/* A file as the task sees it: the fd comes over the socket. */
+	char buf[256] = "";
+	int fd = hvt_open_file(s, 1, "/proc/self/status");
+	assert_true(fd >= 0);
+	assert_true(read(fd, buf, sizeof buf - 1) > 0);
+	close(fd);
+	assert_non_null(strstr(buf, "Name:\tapi_target"));
+	assert_int_equal(hvt_open_file(s, 1, "/nonexistent"), -ENOENT);
 	assert_int_equal(hvt_kill(s), 0);
 	next(s, &ev, HVT_EV_EXITED);
 	assert_true(WIFSIGNALED(ev.status) && WTERMSIG(ev.status) == SIGKILL);

@@ -151,6 +151,15 @@ int hvt_exe_path(hvt_session *s, int tid, char *buf, size_t len)
 	return host_exe_path(s->s, tid, buf, len);
 }
 
+int hvt_open_file(hvt_session *s, int tid, const char *path)
+{
+	if (!path)
+		return -EINVAL;
+	if (s->remote)
+		return remote_open_file(s, tid, path);
+	return host_open_file(s->s, tid, path);
+}
+
 int hvt_detach(hvt_session *s)
 {
 	if (s->remote)

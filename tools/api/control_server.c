@@ -193,6 +193,16 @@ static long serve(struct conn *c, const struct rpc_req *q, const uint8_t *in, vo
 		*out_len = (uint32_t)((uint64_t)n < max ? (uint64_t)n : max) * sizeof(struct hvt_task_info);
 		return n;
 	}
+	case RPC_OPEN_FILE: {
+		/* The path: NUL-terminated, exactly the payload. */
+		if (q->len < 2 || q->len > 4096 || in[q->len - 1] || strlen((const char *)in) != q->len - 1)
+			return -EINVAL;
+		int fd = host_open_file(s, q->tid, (const char *)in);
+		if (fd < 0)
+			return fd;
+		*pass_fd = fd; /* sent with the response, then closed here */
+		return 0;
+	}
 	case RPC_DETACH:
 		return host_detach(s);
 	case RPC_KILL:

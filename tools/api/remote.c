@@ -165,6 +165,22 @@ ssize_t remote_mem(hvt_session *s, int tid, uint64_t addr, void *buf, size_t len
 	return (ssize_t)done;
 }
 
+int remote_open_file(hvt_session *s, int tid, const char *path)
+{
+	size_t n = strlen(path) + 1;
+	int fd = -1;
+
+	if (n > 4096)
+		return -ENAMETOOLONG;
+	long r = call_fd(s->fd, RPC_OPEN_FILE, tid, 0, 0, 0, path, (uint32_t)n, NULL, 0, &fd);
+	if (r < 0 || fd < 0) {
+		if (fd >= 0)
+			close(fd);
+		return r < 0 ? (int)r : -EPROTO;
+	}
+	return fd;
+}
+
 int hvt_remote_close(hvt_session *s)
 {
 	call(s, RPC_DETACH, 0, 0, 0, 0, NULL, 0, NULL, 0);

@@ -19,6 +19,8 @@ long remote_get(hvt_session *s, int op, int tid, uint64_t a0, uint64_t a1, void 
 /* A request that sends len bytes. */
 long remote_put(hvt_session *s, int op, int tid, uint64_t a0, const void *in, size_t len);
 ssize_t remote_mem(hvt_session *s, int tid, uint64_t addr, void *buf, size_t len, bool write);
+/* hvt_open_file: the fd the VM's process passed, or -errno. */
+int remote_open_file(hvt_session *s, int tid, const char *path);
 /* `hvtrace ps`: every task of VM vm (malloc'd array in *tasks); the count or -errno. */
 int hvt_list_vm(const char *vm, struct rpc_task **tasks);
 

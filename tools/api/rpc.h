@@ -37,6 +37,7 @@ enum rpc_op {
 	RPC_EXE,        /* tid; out: the path */
 	RPC_DETACH,
 	RPC_KILL,
+	RPC_OPEN_FILE,  /* tid; in: the path, NUL-terminated; out: the fd (SCM_RIGHTS) */
 };
 
 struct rpc_req {

@@ -1,5 +1,5 @@
-/* `hvtrace gdb`: options, the listening socket, the first stop, one gdb connection,
- * and what becomes of the program when gdb leaves. */
+/* `hvtrace gdb`: options, the listening socket and one gdb connection (what is
+ * debugged, and what becomes of it when gdb leaves: target.c). */
 #include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>
@@ -14,15 +14,13 @@
 #include "hvtrace.h"
 #include "tools/gdb/gdb.h"
 #include "tools/gdb/stub.h"
-#include "vmm/sandbox.h"
-
-#define FLAGS (HVT_TRACE_FOLLOW | HVT_TRACE_SIGNALS | HVT_TRACE_EXEC)
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: hvtrace gdb [--port N | --socket PATH] [--stop-at-entry] [--] PROG [ARGS...]\n"
 		"       hvtrace gdb [--port N | --socket PATH] --attach VM:PID\n"
+		"       hvtrace gdb [--port N | --socket PATH] --multi [--vm VM]\n"
 		"\n"
 		"Serves the GDB remote protocol for a program run under hvtrace (it waits at its\n"
 		"first instruction for gdb), or for a task of a running `hvtrace run` (VM as\n"
@@ -31,7 +29,14 @@ static void usage(FILE *f)
 		"  --port N        listen on 127.0.0.1:N (default 0: any free port, printed)\n"
 		"  --socket PATH   listen on a Unix socket instead\n"
 		"  --stop-at-entry the program waits at its entry point for gdb (the default)\n"
-		"  --attach VM:PID attach to guest task PID of a running VM\n");
+		"  --attach VM:PID attach to guest task PID of a running VM\n"
+		"  --multi         start with nothing to debug: gdb's `target extended-remote`\n"
+		"                  then `run` (vRun) or `attach PID` (vAttach)\n"
+		"  --vm VM         the VM of `attach PID` (default: --attach's VM, else the only\n"
+		"                  one running; gdb's `monitor vm VM` changes it)\n"
+		"\n"
+		"With `target extended-remote`, `run` starts the program again (with gdb's\n"
+		"arguments), `attach PID` attaches to a task of the VM, `kill` ends it.\n");
 }
 
 /* Listens and says where on stderr ("listening on port N"): scripts read the port. */
@@ -71,29 +76,6 @@ static int listen_on(int port, const char *path)
 	return fd;
 }
 
-/* The first stop: the program at its entry, or the attached task. */
-static int first_stop(struct gdb_stub *st)
-{
-	struct hvt_event ev;
-
-	for (;;) {
-		int r = hvt_wait(st->s, &ev, 30000);
-		if (r)
-			return r;
-		if (ev.kind == HVT_EV_GUEST_EXITED || ev.kind == HVT_EV_EXITED)
-			return -ESRCH;
-		if (ev.kind == HVT_EV_START && ev.stopped)
-			break;
-		if (ev.stopped)
-			hvt_resume(st->s, ev.tid, HVT_CONT, 0);
-	}
-	if (!gdb_add_thread(st, ev.pid, ev.tid))
-		return -ENOMEM;
-	gdb_note_pid(st, ev.pid);
-	st->g_thread = (struct gdb_ptid){ev.pid, ev.tid};
-	return 0;
-}
-
 /* "VM:PID" (VM may itself hold colons: a socket path). */
 static int parse_attach(const char *attach, char *vm, size_t len, int *pid)
 {
@@ -109,27 +91,6 @@ static int parse_attach(const char *attach, char *vm, size_t len, int *pid)
 	return 0;
 }
 
-static int open_session(const char *attach, char **prog, hvt_session **s)
-{
-	if (attach) {
-		char vm[4096];
-		int pid = 0;
-		parse_attach(attach, vm, sizeof vm, &pid);
-		int err = hvt_attach(vm, pid, FLAGS, s);
-		if (err)
-			fprintf(stderr, "hvtrace gdb: attach to %s: %s\n", attach, hvt_spawn_error());
-		return err;
-	}
-	struct hvt_spawn_options o = {.argv = prog, .stdio = {-1, -1, -1},
-				      .flags = FLAGS | HVT_STOP_AT_ENTRY};
-	int err = hvt_spawn(&o, s);
-	if (err)
-		fprintf(stderr, "hvtrace gdb: %s: %s\n", prog[0], hvt_spawn_error());
-	else
-		sandbox_enter_or_exit("hvtrace gdb"); /* set up: confined from here */
-	return err;
-}
-
 int gdb_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -137,15 +98,18 @@ int gdb_main(int argc, char **argv)
 		{"socket", required_argument, NULL, 's'},
 		{"attach", required_argument, NULL, 'a'},
 		{"stop-at-entry", no_argument, NULL, 'e'},
+		{"multi", no_argument, NULL, 'm'},
+		{"vm", required_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *path = NULL, *attach = NULL;
+	const char *path = NULL, *attach = NULL, *vm_opt = NULL;
 	int port = 0, c, lfd, cfd, status = 0;
+	bool multi = false;
 	char *end;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+p:s:a:eh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:s:a:ehmv:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			port = (int)strtol(optarg, &end, 10);
@@ -157,11 +121,19 @@ int gdb_main(int argc, char **argv)
 		case 's': path = optarg; break;
 		case 'a': attach = optarg; break;
 		case 'e': break; /* the only behaviour: gdb must see the program before it runs */
+		case 'm': multi = true; break;
+		case 'v':
+			if (strlen(optarg) >= sizeof ((struct gdb_stub *)0)->vm) {
+				fprintf(stderr, "hvtrace gdb: --vm %s: too long\n", optarg);
+				return 2;
+			}
+			vm_opt = optarg;
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (!attach && optind >= argc) {
+	if (!attach && !multi && optind >= argc) {
 		fprintf(stderr, "hvtrace gdb: no program given\n");
 		usage(stderr);
 		return 2;
@@ -178,18 +150,23 @@ int gdb_main(int argc, char **argv)
 	}
 
 	struct gdb_stub *st = malloc(sizeof *st);
-	hvt_session *s = NULL;
-	if (!st) {
+	if (!st || gdb_stub_init(st)) {
 		fprintf(stderr, "hvtrace gdb: out of memory\n");
+		free(st);
 		return 1;
 	}
-	if (open_session(attach, argv + optind, &s)) {
+	if (vm_opt)
+		snprintf(st->vm, sizeof st->vm, "%s", vm_opt);
+	int err = 0;
+	if (attach)
+		err = gdb_target_attach(st, vm, pid);
+	else if (optind < argc)
+		err = gdb_target_spawn(st, argv + optind);
+	if (err && !attach) {
+		gdb_stub_free(st);
 		free(st);
-		return attach ? 1 : 127;
+		return 127; /* the program could not be started */
 	}
-	int err = gdb_stub_init(st, s, attach != NULL);
-	if (!err && (err = first_stop(st)))
-		fprintf(stderr, "hvtrace gdb: no first stop: %s\n", strerror(-err));
 	lfd = err ? -1 : listen_on(port, path);
 	if (lfd >= 0) {
 		cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
@@ -206,22 +183,8 @@ int gdb_main(int argc, char **argv)
 			err = -errno;
 		}
 	}
-	/* gdb left without detach or kill (or never came): an attached task runs on, a
-	 * program we started ends with us, unless gdb was done with it (its processes
-	 * exited or detached: what remains, a detached fork child, finishes). */
-	if (!st->is_guest_gone) {
-		if (attach || st->nthreads == 0) {
-			for (int i = 0; i < st->nthreads; i++)
-				gdb_drop_bps(st, st->threads[i].pid, true);
-			hvt_detach(s);
-		} else {
-			hvt_kill(s);
-		}
-	}
-	status = hvt_close(s);
+	status = gdb_target_finish(st);
 	gdb_stub_free(st);
 	free(st);
-	if (err || lfd < 0)
-		return 1;
-	return attach ? 0 : status;
+	return err || lfd < 0 ? 1 : status;
 }

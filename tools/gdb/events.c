@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <sys/wait.h>
 
 #include "tools/gdb/stub.h"
@@ -32,17 +33,25 @@ static void guest_gone(struct gdb_stub *st, int status)
 	st->nthreads = 0;
 }
 
-/* A fork's child while gdb cannot follow forks: it runs on unseen, without the
- * parent's breakpoints (its copy of the address space has them too, as after Linux's
- * fork). */
-static void let_child_go(struct gdb_stub *st, struct gdb_thread *child, int parent_pid)
+/* A child gdb is not told of: it runs on unseen. gdb's breakpoints are not in a fork
+ * child's copy of the address space (as after Linux's fork); a vfork child steps over
+ * its parent's unseen (ptrace/hwbp.c). Its START, when it comes, is resumed unseen. */
+static void let_child_go(struct gdb_stub *st, int child_pid)
 {
-	for (int i = 0; i < st->nbps; i++)
-		if (st->bps[i].pid == parent_pid)
-			hvt_clear_breakpoint(st->s, child->tid, st->bps[i].type, st->bps[i].addr, st->bps[i].len);
-	gdb_add_detached(st, child->pid);
-	gdb_resume_thread(st, child, HVT_CONT, 0);
-	gdb_remove_thread(st, child->tid);
+	struct gdb_thread *c = gdb_find_thread(st, child_pid);
+
+	gdb_add_detached(st, child_pid);
+	if (c && c->is_stopped)
+		gdb_resume_thread(st, c, HVT_CONT, 0);
+	gdb_remove_thread(st, child_pid);
+}
+
+/* A stop gdb is not told of: the thread goes on as gdb last let it (inside stop_all it
+ * stays stopped, to be resumed with the others). */
+static void carry_on(struct gdb_stub *st, struct gdb_thread *t)
+{
+	if (st->is_running && !st->is_stopping && t->is_resumed)
+		gdb_resume_thread(st, t, t->last_how, 0);
 }
 
 static void set_pending(struct gdb_thread *t, const struct hvt_event *ev)
@@ -71,16 +80,46 @@ static void exec_happened(struct gdb_stub *st, const struct hvt_event *ev)
 	gdb_drop_bps(st, ev->pid, false);
 }
 
+/* The parent's HVT_EV_FORK: reported to gdb (fork:/vfork: stop) when it asked for such
+ * events, the child then held until gdb detaches or resumes it; otherwise the child
+ * goes its way. The child's START comes after this event (hvtrace.h): its entry is made
+ * here, hidden until the fork is reported. */
+static void forked(struct gdb_stub *st, struct gdb_thread *t, const struct hvt_event *ev)
+{
+	if (ev->is_thread) {
+		carry_on(st, t); /* not asked for: threads join with their START */
+		return;
+	}
+	if (!(ev->is_vfork ? st->vfork_events : st->fork_events)) {
+		let_child_go(st, ev->child_tid);
+		carry_on(st, t);
+		return;
+	}
+	set_pending(t, ev);
+	struct gdb_thread *c = gdb_add_thread(st, ev->child_tid, ev->child_tid); /* moves t */
+	if (!c) {
+		/* No room to hold it: gdb hears of neither. */
+		t = gdb_find_thread(st, ev->tid);
+		t->has_pending = false;
+		let_child_go(st, ev->child_tid);
+		carry_on(st, t);
+		return;
+	}
+	c->is_stopped = false; /* until its START */
+	c->is_hidden = true;
+}
+
 void gdb_handle_event(struct gdb_stub *st, const struct hvt_event *ev)
 {
 	struct gdb_thread *t;
 
 	if (st->is_debug)
-		fprintf(stderr, "event %d pid %d tid %d stopped %d addr %llx sig %d status %#x parent %d%s\n",
+		fprintf(stderr, "event %d pid %d tid %d stopped %d addr %llx sig %d status %#x parent %d child %d%s%s\n",
 			ev->kind, ev->pid, ev->tid, ev->stopped, (unsigned long long)ev->addr,
 			ev->kind == HVT_EV_SIGNAL ? ev->info.si_signo : 0, ev->status, ev->parent_tid,
-			ev->is_thread ? " thread" : "");
+			ev->child_tid, ev->is_thread ? " thread" : "", ev->is_vfork ? " vfork" : "");
 	if (ev->kind == HVT_EV_GUEST_EXITED) {
+		st->has_guest_ended = true;
 		guest_gone(st, ev->status);
 		return;
 	}
@@ -92,16 +131,18 @@ void gdb_handle_event(struct gdb_stub *st, const struct hvt_event *ev)
 	}
 	if (ev->kind == HVT_EV_EXEC)
 		exec_happened(st, ev);
+	bool is_known = gdb_find_thread(st, ev->tid) != NULL;
 	if (!(t = gdb_add_thread(st, ev->pid, ev->tid)))
 		return;
 	t->is_stopped = ev->stopped;
 	if (!ev->stopped)
 		return;
 
-	/* A process gdb let go: resumed unseen, its signals delivered. (A child of one has
-	 * no parent in the table: it goes too, below.) */
-	struct gdb_thread *parent = ev->parent_tid ? gdb_find_thread(st, ev->parent_tid) : NULL;
+	/* A process gdb let go: resumed unseen, its signals delivered, its children let go
+	 * too (a child of one has no entry: its START lets it go, below). */
 	if (gdb_is_detached(st, ev->pid)) {
+		if (ev->kind == HVT_EV_FORK && !ev->is_thread)
+			gdb_add_detached(st, ev->child_tid);
 		gdb_resume_thread(st, t, HVT_CONT, ev->kind == HVT_EV_SIGNAL ? ev->info.si_signo : 0);
 		gdb_remove_thread(st, ev->tid); /* not gdb's: never listed */
 		return;
@@ -117,37 +158,31 @@ void gdb_handle_event(struct gdb_stub *st, const struct hvt_event *ev)
 				gdb_resume_thread(st, t, HVT_CONT, 0);
 			return;
 		}
-		if (ev->is_vfork) {
-			/* Runs on unseen; its breakpoints are the parent's, and stay. */
-			let_child_go(st, t, 0);
-			return;
-		}
-		if (!st->fork_events || !parent) {
-			let_child_go(st, t, parent ? parent->pid : 0);
-			return;
-		}
-		/* A fork gdb follows: the child waits; the parent reports "fork" once stopped
-		 * (hvtrace does not stop it at the fork itself). */
-		gdb_note_pid(st, ev->pid);
-		parent->fork_child = ev->pid;
-		if (!parent->has_pending) {
-			struct hvt_event fe = *ev;
-			fe.pid = parent->pid;
-			fe.tid = parent->tid;
-			set_pending(parent, &fe);
-		}
+		/* A child whose fork gdb hears of waits for gdb; any other goes. */
+		if (!is_known)
+			let_child_go(st, ev->pid);
 		return;
+	case HVT_EV_FORK:
+		forked(st, t, ev);
+		return;
+	case HVT_EV_VFORK_DONE:
+		if (!st->vfork_events) {
+			carry_on(st, t);
+			return;
+		}
+		break;
 	case HVT_EV_INTERRUPT:
 		/* Outside stop_all it is the late answer to an hvt_interrupt of an earlier
 		 * stop_all, which the task outran by stopping for something else (as a
 		 * Linux PTRACE_INTERRUPT stays pending): it continues as it was told. */
-		if (st->is_running && !st->is_stopping && t->is_resumed)
-			gdb_resume_thread(st, t, t->last_how, 0);
+		carry_on(st, t);
 		return;
 	case HVT_EV_SIGNAL:
 		if (passes(st, ev->info.si_signo)) {
+			/* Delivered, and the thread goes on as it was: a step stays a step
+			 * (gdb's next over a call that brings a SIGCHLD). */
 			if (st->is_running && !st->is_stopping)
-				gdb_resume_thread(st, t, HVT_CONT, ev->info.si_signo);
+				gdb_resume_thread(st, t, t->last_how, ev->info.si_signo);
 			else
 				t->pass_sig = ev->info.si_signo;
 			return;
@@ -157,7 +192,7 @@ void gdb_handle_event(struct gdb_stub *st, const struct hvt_event *ev)
 		if (!gdb_find_bp(st, ev->pid, true, ev->addr)) {
 			/* Removed while the hit was queued: rip is at addr, run it for real. */
 			if (st->is_running && !st->is_stopping)
-				gdb_resume_thread(st, t, HVT_CONT, 0);
+				gdb_resume_thread(st, t, t->last_how, 0);
 			return;
 		}
 		break;
@@ -270,26 +305,77 @@ static void reply_thread_stop(struct gdb_stub *st, struct gdb_thread *t, int gdb
 	gdb_reply_expedite(st, t->tid);
 }
 
+/* The siginfo Linux would show at this stop (PTRACE_GETSIGINFO, gdb's $_siginfo): the
+ * signal's own, else the SIGTRAP of the trap or ptrace event (arch/x86 traps.c and
+ * ptrace_event(): int3 SI_KERNEL, debug registers TRAP_HWBKPT, a step TRAP_TRACE,
+ * events SIGTRAP | event << 8). */
+_Static_assert(sizeof(siginfo_t) == 128, "gdb reads Linux's 128-byte siginfo_t");
+
+static void stop_siginfo(struct gdb_stub *st, struct gdb_thread *t, const struct hvt_event *ev, bool is_hw_bp)
+{
+	struct user_regs_struct r;
+	siginfo_t *i = &t->siginfo;
+
+	t->has_siginfo = true;
+	if (ev->kind == HVT_EV_SIGNAL) {
+		*i = ev->info;
+		return;
+	}
+	memset(i, 0, sizeof *i);
+	i->si_signo = SIGTRAP;
+	switch (ev->kind) {
+	case HVT_EV_BREAKPOINT:
+	case HVT_EV_WATCHPOINT:
+	case HVT_EV_STEP:
+		i->si_code = ev->kind == HVT_EV_STEP ? TRAP_TRACE : is_hw_bp || ev->kind == HVT_EV_WATCHPOINT ? TRAP_HWBKPT : SI_KERNEL;
+		if (i->si_code != SI_KERNEL && !hvt_get_regs(st->s, t->tid, &r))
+			i->si_addr = (void *)(uintptr_t)r.rip;
+		break;
+	case HVT_EV_FORK:
+		i->si_code = SIGTRAP | (ev->is_thread ? PTRACE_EVENT_CLONE : ev->is_vfork ? PTRACE_EVENT_VFORK
+								: PTRACE_EVENT_FORK) << 8;
+		break;
+	case HVT_EV_VFORK_DONE:
+		i->si_code = SIGTRAP | PTRACE_EVENT_VFORK_DONE << 8;
+		break;
+	case HVT_EV_EXEC:
+		i->si_code = SIGTRAP | PTRACE_EVENT_EXEC << 8;
+		break;
+	default: /* the entry stop, an attach: a PTRACE_INTERRUPT-like stop */
+		i->si_code = SIGTRAP | PTRACE_EVENT_STOP << 8;
+		break;
+	}
+}
 static void reply_stop(struct gdb_stub *st, struct gdb_thread *t)
 {
 	const struct hvt_event *ev = &t->pending;
-	struct gdb_bp *bp;
+	struct gdb_bp *bp = NULL;
+	struct gdb_thread *c;
 	char path[4096];
 
+	if (ev->kind == HVT_EV_BREAKPOINT)
+		bp = gdb_find_bp(st, t->pid, true, ev->addr);
+	stop_siginfo(st, t, ev, bp && bp->type == HVT_BP_HW);
 	switch (ev->kind) {
 	case HVT_EV_SIGNAL:
 		reply_thread_stop(st, t, gdb_signal_from_host(ev->info.si_signo));
 		return;
-	case HVT_EV_START: /* the fork stop made in gdb_handle_event */
+	case HVT_EV_FORK:
 		reply_thread_stop(st, t, GDB_SIGNAL_TRAP);
-		gdb_reply(st, "fork:");
-		gdb_reply_ptid(st, t->fork_child, t->fork_child);
+		gdb_reply(st, "%s:", ev->is_vfork ? "vfork" : "fork");
+		gdb_reply_ptid(st, ev->child_tid, ev->child_tid);
 		gdb_reply(st, ";");
-		t->fork_child = 0;
+		/* gdb knows the child from now on: it detaches or resumes it. */
+		if ((c = gdb_find_thread(st, ev->child_tid)))
+			c->is_hidden = false;
+		gdb_note_pid(st, ev->child_tid);
+		return;
+	case HVT_EV_VFORK_DONE:
+		reply_thread_stop(st, t, GDB_SIGNAL_TRAP);
+		gdb_reply(st, "vforkdone:;");
 		return;
 	case HVT_EV_BREAKPOINT:
 		reply_thread_stop(st, t, GDB_SIGNAL_TRAP);
-		bp = gdb_find_bp(st, t->pid, true, ev->addr);
 		if (bp && bp->type == HVT_BP_SW && st->swbreak)
 			gdb_reply(st, "swbreak:;");
 		if (bp && bp->type == HVT_BP_HW && st->hwbreak)
@@ -346,19 +432,24 @@ bool gdb_poll_events(struct gdb_stub *st)
 	gdb_stop_all(st);
 	gdb_has_pending(st);
 	st->reply_len = 0;
-	if ((t = pick_pending(st))) {
+	/* A process's end first: it happened before the stops its end caused (a parent's
+	 * SIGCHLD, what its wait returned to). */
+	if (st->nexits) {
+		reply_exit(st, &st->exits[0]);
+		memmove(st->exits, st->exits + 1, (size_t)--st->nexits * sizeof st->exits[0]);
+	} else if ((t = pick_pending(st))) {
 		reply_stop(st, t);
 		t->has_pending = false;
 		st->g_thread = (struct gdb_ptid){t->pid, t->tid};
-	} else if (st->ctrl_c && st->nthreads) {
-		t = gdb_match_thread(st, st->c_thread);
-		if (!t)
-			t = &st->threads[0];
+	} else if (st->ctrl_c && ((t = gdb_match_thread(st, st->c_thread)) ||
+				  (t = gdb_match_thread(st, (struct gdb_ptid){-1, -1})))) {
+		/* As gdbserver's Ctrl-C: a SIGINT to the program, stopped before delivery. */
+		memset(&t->siginfo, 0, sizeof t->siginfo);
+		t->siginfo.si_signo = SIGINT;
+		t->siginfo.si_code = SI_USER;
+		t->has_siginfo = true;
 		reply_thread_stop(st, t, GDB_SIGNAL_INT);
 		st->g_thread = (struct gdb_ptid){t->pid, t->tid};
-	} else if (st->nexits) {
-		reply_exit(st, &st->exits[0]);
-		memmove(st->exits, st->exits + 1, (size_t)--st->nexits * sizeof st->exits[0]);
 	} else {
 		struct gdb_exit e = {st->nlive_pids ? st->live_pids[0] : 0, (st->guest_status & 0xff) << 8};
 		reply_exit(st, &e);
@@ -382,9 +473,13 @@ void gdb_cmd_status(struct gdb_stub *st)
 	struct gdb_thread *t = gdb_general_thread(st);
 
 	if (!t) {
-		struct gdb_exit e = {0, (st->guest_status & 0xff) << 8};
-		reply_exit(st, &e);
+		/* No process (yet, or any more): as gdbserver, a plain exit. */
+		gdb_reply(st, "W%02x", (st->guest_status & 0xff));
 		return;
+	}
+	if (!t->has_siginfo) {
+		struct hvt_event ev = {.kind = HVT_EV_START};
+		stop_siginfo(st, t, &ev, false);
 	}
 	if (st->last_stop[0] && st->last_stop[0] == 'T') {
 		gdb_reply(st, "%s", st->last_stop);

@@ -278,3 +278,56 @@ int gdb_format_ptid(char *out, size_t outmax, struct gdb_ptid t, bool multiproce
 		n = snprintf(out, outmax, "%x", (unsigned)t.tid);
 	return n < 0 || (size_t)n >= outmax ? -ENOSPC : n;
 }
+
+int gdb_parse_hex_fields(const char *p, char *buf, size_t bufmax, const char **fields, int maxf)
+{
+	size_t used = 0;
+	int n = 0;
+
+	for (;;) {
+		const char *end = strchrnul(p, ';');
+		size_t hex = (size_t)(end - p);
+		if (hex % 2)
+			return -EINVAL;
+		if (n == maxf)
+			return -E2BIG;
+		if (hex / 2 + 1 > bufmax - used)
+			return -ENOSPC;
+		if (gdb_hex_decode(p, hex / 2, (uint8_t *)buf + used))
+			return -EINVAL;
+		if (memchr(buf + used, 0, hex / 2))
+			return -EINVAL; /* a C string cannot hold it */
+		buf[used + hex / 2] = 0;
+		fields[n++] = buf + used;
+		used += hex / 2 + 1;
+		if (!*end)
+			return n;
+		p = end + 1;
+	}
+}
+
+int gdb_parse_hex_list(const char *p, uint64_t *v, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (gdb_parse_hex(&p, &v[i]) || *p++ != (i + 1 < n ? ',' : 0))
+			return -EINVAL;
+	return 0;
+}
+
+int gdb_parse_vfile_open(const char *p, char *path, size_t pathmax, uint64_t *flags, uint64_t *mode)
+{
+	const char *comma = strchr(p, ',');
+	uint64_t v[2];
+
+	if (!comma || (comma - p) % 2 || gdb_parse_hex_list(comma + 1, v, 2))
+		return -EINVAL;
+	size_t n = (size_t)(comma - p) / 2;
+	if (n + 1 > pathmax)
+		return -ENAMETOOLONG;
+	if (gdb_hex_decode(p, n, (uint8_t *)path) || memchr(path, 0, n))
+		return -EINVAL;
+	path[n] = 0;
+	*flags = v[0];
+	*mode = v[1];
+	return 0;
+}

@@ -61,6 +61,18 @@ int gdb_hex_decode(const char *hex, size_t n, uint8_t *out);
 /* Encodes n bytes as 2*n lowercase hex digits plus a NUL; out holds 2*n+1 bytes. */
 void gdb_hex_encode(const uint8_t *in, size_t n, char *out);
 
+/* Splits "HEX;HEX;..." (vRun's program and arguments) into at most maxf fields, each
+ * hex-decoded into buf as a NUL-terminated string (an empty field is ""); fields[i]
+ * points into buf. Returns the count, or -EINVAL (odd length, a bad digit, a NUL byte
+ * inside a field), -E2BIG (more fields) or -ENOSPC (buf too small). */
+int gdb_parse_hex_fields(const char *p, char *buf, size_t bufmax, const char **fields, int maxf);
+
+/* Exactly n comma-separated hex numbers ("FD,COUNT,OFFSET"): 0 or -EINVAL. */
+int gdb_parse_hex_list(const char *p, uint64_t *v, int n);
+/* vFile:open's "HEXPATH,FLAGS,MODE": the path decoded into path (NUL-terminated, no NUL
+ * inside): 0, -EINVAL or -ENAMETOOLONG. */
+int gdb_parse_vfile_open(const char *p, char *path, size_t pathmax, uint64_t *flags, uint64_t *mode);
+
 /* A thread id: pPID.TID with the multiprocess extensions, or TID. pid/tid -1 mean all,
  * 0 means any; pid 0 without a 'p' form means "the current process". */
 struct gdb_ptid {

@@ -1,6 +1,7 @@
 /* Packets that let the program run or end the debugging: c/C/s/S and vCont (all-stop:
  * every thread runs unless vCont leaves it out), D, k and vKill. */
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 
 #include "tools/gdb/stub.h"
@@ -34,7 +35,7 @@ static void resume_actions(struct gdb_stub *st)
 		goto clear;
 	for (int i = 0; i < st->nthreads;) {
 		struct gdb_thread *t = &st->threads[i];
-		if (!t->is_stopped || t->action == GDB_ACT_NONE) {
+		if (!t->is_stopped || t->action == GDB_ACT_NONE || t->is_hidden) {
 			i++;
 			continue;
 		}
@@ -163,9 +164,16 @@ static void detach_process(struct gdb_stub *st, int pid)
 			continue;
 		}
 		int sig = t->has_pending && t->pending.kind == HVT_EV_SIGNAL ? t->pending.info.si_signo : t->pass_sig;
+		int hidden_child = t->has_pending && t->pending.kind == HVT_EV_FORK ? t->pending.child_tid : 0;
 		if (t->is_stopped)
 			hvt_resume(st->s, t->tid, HVT_CONT, sig);
 		gdb_remove_thread(st, t->tid);
+		/* A fork gdb was never told of: its child goes too (the table changed:
+		 * start over). */
+		if (hidden_child) {
+			detach_process(st, hidden_child);
+			i = 0;
+		}
 	}
 }
 
@@ -183,7 +191,7 @@ void gdb_cmd_detach(struct gdb_stub *st, const char *pkt)
 	for (int i = 0; i < st->nthreads; i++)
 		if (pid && st->threads[i].pid != (int)pid)
 			others = true;
-	if (pid && !gdb_pid_has_threads(st, (int)pid))
+	if ((pid && !gdb_pid_has_threads(st, (int)pid)) || !st->s || !st->nthreads)
 		return gdb_reply_error(st, ESRCH);
 	if (others) {
 		detach_process(st, (int)pid);
@@ -220,7 +228,7 @@ static void drain_after_kill(struct gdb_stub *st)
 	st->nlive_pids = 0;
 }
 
-/* "k" (no reply) and "vKill;pid" (OK): hvt_kill ends the traced processes. */
+/* "k" (no reply): hvt_kill ends the traced processes. */
 void gdb_cmd_kill(struct gdb_stub *st, const char *pkt)
 {
 	int err = st->nthreads ? hvt_kill(st->s) : 0;
@@ -233,4 +241,62 @@ void gdb_cmd_kill(struct gdb_stub *st, const char *pkt)
 		st->should_quit = !st->extended;
 	else
 		gdb_reply(st, "OK");
+}
+
+/* Ends process pid alone, others live on: SIGKILL, sent as it resumes (hvt_resume's
+ * signal), then its end taken (bounded: ~10 s) and not reported: gdb asked for it. */
+static int kill_one(struct gdb_stub *st, int pid)
+{
+	struct gdb_thread *t = NULL;
+	struct hvt_event ev;
+
+	/* A fork gdb was not told of yet: its child is let go, as a detach does. */
+	for (int i = 0; i < st->nthreads; i++) {
+		struct gdb_thread *x = &st->threads[i];
+		if (x->pid == pid && x->has_pending && x->pending.kind == HVT_EV_FORK) {
+			x->has_pending = false;
+			detach_process(st, x->pending.child_tid);
+			i = -1; /* the table changed */
+		}
+	}
+	for (int i = 0; i < st->nthreads && !t; i++)
+		if (st->threads[i].pid == pid && st->threads[i].is_stopped)
+			t = &st->threads[i];
+	if (!t)
+		return -EBUSY; /* all-stop: cannot happen while gdb sends packets */
+	int err = hvt_resume(st->s, t->tid, HVT_CONT, SIGKILL);
+	if (err)
+		return err;
+	t->is_stopped = false;
+	for (int i = 0; i < 100 && !st->is_guest_gone && gdb_pid_has_threads(st, pid); i++)
+		if (hvt_wait(st->s, &ev, 100) == 0)
+			gdb_handle_event(st, &ev);
+	for (int i = 0; i < st->nexits;)
+		if (st->exits[i].pid == pid)
+			st->exits[i] = st->exits[--st->nexits];
+		else
+			i++;
+	gdb_forget_pid(st, pid);
+	return gdb_pid_has_threads(st, pid) ? -ETIMEDOUT : 0;
+}
+
+/* "vKill;PID" (OK): that process ends; the last one gdb has ends with everything. */
+void gdb_cmd_vkill(struct gdb_stub *st, const char *args)
+{
+	const char *p = args;
+	uint64_t pid;
+	bool others = false;
+
+	if (gdb_parse_hex(&p, &pid) || *p || pid > 0x3fffffff)
+		return gdb_reply_error(st, EINVAL);
+	if (!st->s || !gdb_pid_has_threads(st, (int)pid))
+		return gdb_reply_error(st, ESRCH);
+	for (int i = 0; i < st->nthreads; i++)
+		others |= st->threads[i].pid != (int)pid && !st->threads[i].is_hidden;
+	if (!others)
+		return gdb_cmd_kill(st, "vKill");
+	int err = kill_one(st, (int)pid);
+	if (err)
+		return gdb_reply_error(st, err);
+	gdb_reply(st, "OK");
 }

@@ -12,14 +12,15 @@
 #include "tools/gdb/stub.h"
 #include "tools/gdb/target_xml.h"
 
-int gdb_stub_init(struct gdb_stub *st, hvt_session *s, bool is_attached)
+int gdb_stub_init(struct gdb_stub *st)
 {
 	memset(st, 0, sizeof *st);
 	/* HVTRACE_GDB_DEBUG=1: every packet, reply and event on stderr. */
 	st->is_debug = getenv("HVTRACE_GDB_DEBUG") != NULL;
-	st->s = s;
 	st->fd = -1;
-	st->is_attached = is_attached;
+	st->is_guest_gone = true; /* nothing to wait for until there is a target */
+	for (int i = 0; i < GDB_MAX_FILES; i++)
+		st->files[i] = -1;
 	st->g_thread = (struct gdb_ptid){0, 0};
 	st->c_thread = (struct gdb_ptid){-1, -1};
 	gdb_rx_init(&st->rx);
@@ -32,6 +33,9 @@ int gdb_stub_init(struct gdb_stub *st, hvt_session *s, bool is_attached)
 
 void gdb_stub_free(struct gdb_stub *st)
 {
+	gdb_files_close_all(st);
+	gdb_free_argv(st->run_argv);
+	st->run_argv = NULL;
 	free(st->target_xml);
 	free(st->threads);
 	st->target_xml = NULL;
@@ -114,10 +118,10 @@ static int write_all(int fd, const char *p, size_t len)
 }
 
 /* Frames and sends st->reply; hex replies are run-length encoded (g and m replies are
- * full of zeros), binary ones only escaped. */
+ * full of zeros), binary ones (qXfer's l/m, vFile's F) only escaped. */
 static int send_reply(struct gdb_stub *st)
 {
-	bool rle = st->reply_len && st->reply[0] != 'l' && st->reply[0] != 'm';
+	bool rle = st->reply_len && st->reply[0] != 'l' && st->reply[0] != 'm' && st->reply[0] != 'F';
 	int n = gdb_frame(st->reply, st->reply_len, rle, st->frame, sizeof st->frame);
 
 	st->reply_len = 0;
@@ -150,9 +154,11 @@ static void q_supported(struct gdb_stub *st, const char *args)
 	st->swbreak = has_feature(args, "swbreak");
 	st->hwbreak = has_feature(args, "hwbreak");
 	st->fork_events = has_feature(args, "fork-events");
+	st->vfork_events = has_feature(args, "vfork-events");
 	st->exec_events = has_feature(args, "exec-events");
 	gdb_reply(st, "PacketSize=%x;QStartNoAckMode+;qXfer:features:read+;qXfer:auxv:read+;"
-		  "qXfer:exec-file:read+;qXfer:threads:read+;QPassSignals+;vContSupported+",
+		  "qXfer:exec-file:read+;qXfer:threads:read+;qXfer:siginfo:read+;QPassSignals+;"
+		  "vContSupported+",
 		  GDB_PACKET_MAX);
 	if (st->multiprocess)
 		gdb_reply(st, ";multiprocess+");
@@ -162,6 +168,8 @@ static void q_supported(struct gdb_stub *st, const char *args)
 		gdb_reply(st, ";hwbreak+");
 	if (st->fork_events)
 		gdb_reply(st, ";fork-events+");
+	if (st->vfork_events)
+		gdb_reply(st, ";vfork-events+");
 	if (st->exec_events)
 		gdb_reply(st, ";exec-events+");
 }
@@ -191,7 +199,7 @@ static int parse_off_len(const char *p, uint64_t *off, uint64_t *len)
 static void xfer_threads(struct gdb_stub *st, uint64_t off, uint64_t len)
 {
 	struct hvt_task_info info[256];
-	int n = hvt_tasks(st->s, info, 256);
+	int n = st->s ? hvt_tasks(st->s, info, 256) : 0;
 	size_t cap = 128 + (size_t)st->nthreads * 96, used = 0;
 	char *doc = malloc(cap);
 
@@ -203,6 +211,8 @@ static void xfer_threads(struct gdb_stub *st, uint64_t off, uint64_t len)
 	for (int i = 0; i < st->nthreads && used < cap; i++) {
 		const struct gdb_thread *t = &st->threads[i];
 		char id[32], name[48] = "";
+		if (t->is_hidden)
+			continue;
 		gdb_format_ptid(id, sizeof id, (struct gdb_ptid){t->pid, t->tid}, st->multiprocess);
 		for (int j = 0; j < n && j < 256; j++) {
 			if (info[j].tid != t->tid)
@@ -232,6 +242,7 @@ static void q_xfer(struct gdb_stub *st, const char *args)
 	static const char auxv[] = "auxv:read::";
 	static const char exe[] = "exec-file:read:";
 	static const char thr[] = "threads:read::";
+	static const char sig[] = "siginfo:read::";
 	uint64_t off, len;
 	struct gdb_thread *t = gdb_general_thread(st);
 
@@ -246,6 +257,18 @@ static void q_xfer(struct gdb_stub *st, const char *args)
 		if (parse_off_len(args + sizeof thr - 1, &off, &len))
 			return gdb_reply_error(st, EINVAL);
 		return xfer_threads(st, off, len);
+	}
+	if (!strncmp(args, sig, sizeof sig - 1)) {
+		/* Linux's 128-byte siginfo_t, as PTRACE_GETSIGINFO gives it (gdb's $_siginfo):
+		 * of the stop reported for the thread, none for one only stopped with the
+		 * others. */
+		if (parse_off_len(args + sizeof sig - 1, &off, &len))
+			return gdb_reply_error(st, EINVAL);
+		if (!t)
+			return gdb_reply_error(st, ESRCH);
+		if (!t->has_siginfo)
+			return gdb_reply_error(st, ENODATA);
+		return xfer_slice(st, &t->siginfo, sizeof t->siginfo, off, len);
 	}
 	if (!strncmp(args, auxv, sizeof auxv - 1)) {
 		uint8_t buf[4096];
@@ -287,12 +310,16 @@ static void thread_list(struct gdb_stub *st, bool first)
 		return;
 	}
 	gdb_reply(st, "m");
-	for (int n = 0; st->thread_cursor < st->nthreads && n < 256; n++, st->thread_cursor++) {
+	for (int n = 0; st->thread_cursor < st->nthreads && n < 256; st->thread_cursor++) {
 		const struct gdb_thread *t = &st->threads[st->thread_cursor];
-		if (n)
+		if (t->is_hidden)
+			continue;
+		if (n++)
 			gdb_reply(st, ",");
 		gdb_reply_ptid(st, t->pid, t->tid);
 	}
+	if (st->reply_len == 1)
+		st->reply[0] = 'l'; /* only hidden ones were left */
 }
 
 static void q_fthreadinfo(struct gdb_stub *st, const char *args)
@@ -365,10 +392,10 @@ static void v_cont(struct gdb_stub *st, const char *args)
 
 static void v_kill(struct gdb_stub *st, const char *args)
 {
-	gdb_cmd_kill(st, args);
+	gdb_cmd_vkill(st, args);
 }
 
-/* Packets named by a prefix; ':' or ';' ends the name, the rest is the arguments. */
+/* Packets named by a prefix; ':', ';' or ',' ends the name, the rest is the arguments. */
 static const struct {
 	const char *name;
 	void (*fn)(struct gdb_stub *st, const char *args);
@@ -385,13 +412,17 @@ static const struct {
 	{"vCont?", v_cont_query},
 	{"vCont", v_cont},
 	{"vKill", v_kill},
+	{"vRun", gdb_cmd_vrun},
+	{"vAttach", gdb_cmd_vattach},
+	{"qRcmd", gdb_cmd_monitor},
+	{"vFile", gdb_cmd_vfile},
 };
 
 static void named_packet(struct gdb_stub *st, const char *pkt)
 {
 	for (size_t i = 0; i < sizeof named / sizeof named[0]; i++) {
 		size_t n = strlen(named[i].name);
-		if (strncmp(pkt, named[i].name, n) || (pkt[n] && pkt[n] != ':' && pkt[n] != ';'))
+		if (strncmp(pkt, named[i].name, n) || (pkt[n] && pkt[n] != ':' && pkt[n] != ';' && pkt[n] != ','))
 			continue;
 		named[i].fn(st, pkt[n] ? pkt + n + 1 : pkt + n);
 		return;

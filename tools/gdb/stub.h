@@ -1,11 +1,13 @@
-/* The state of one gdb connection serving one hvtrace session, shared by the files of
- * the stub: stub.c (connection and dispatch, queries), data.c (registers, memory,
- * breakpoints), threads.c (the thread table), events.c (events, all-stop, stop
- * replies), resume.c (c/s/vCont, detach and kill).
+/* The state of one gdb connection serving one hvtrace session at a time, shared by the
+ * files of the stub: stub.c (connection and dispatch, queries), data.c (registers,
+ * memory, breakpoints), threads.c (the thread table), events.c (events, forks,
+ * all-stop, stop replies), resume.c (c/s/vCont, detach and kill), target.c (what is
+ * debugged: spawn, attach, vRun, vAttach), vfile.c (vFile).
  * Everything runs on one thread: the session's calls are not reentrant. */
 #ifndef TOOLS_GDB_STUB_H
 #define TOOLS_GDB_STUB_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,7 +30,10 @@ struct gdb_thread {
 				   * threads' pending stops are reported (a thread
 				   * vCont left stopped keeps its stop for later) */
 	bool is_stepping;         /* ... and asked it to step */
-	int fork_child;           /* a fork stop to report: the child's pid */
+	bool is_hidden;           /* a fork child whose fork gdb was not told of yet:
+				   * not listed, never resumed (see events.c) */
+	bool has_siginfo;         /* siginfo: of the last stop reported to gdb */
+	siginfo_t siginfo;        /* (qXfer:siginfo:read) */
 	int pass_sig;             /* a QPassSignals signal taken while stopping everyone:
 				   * delivered when it resumes */
 };
@@ -48,18 +53,29 @@ struct gdb_exit {
 #define GDB_MAX_DETACHED 64
 #define GDB_MAX_EXITS 16
 #define GDB_REPLY_MAX (2 * GDB_PACKET_MAX + 64)
+#define GDB_MAX_RETIRED 16
+#define GDB_MAX_FILES 16
 
 struct gdb_stub {
-	hvt_session *s;
+	hvt_session *s;            /* the session being debugged, or NULL (target.c) */
 	int fd;                    /* the connection */
 	bool is_attached;          /* hvt_attach'ed (detach, not kill, on quit) */
+	bool is_sandboxed;         /* confined since the first spawn (vmm/sandbox.h) */
+	char **run_argv;           /* the program last run with its arguments (vRun) */
+	char vm[256];              /* the VM vAttach attaches in ("": the only one) */
+	hvt_session *retired[GDB_MAX_RETIRED]; /* let go, their guests still running */
+	int nretired;
+	int files[GDB_MAX_FILES];  /* vFile's open files: host fds, -1 free (vfile.c) */
+	int fs_pid;                /* vFile:setfs: whose view of files (0: Hg's) */
 	bool is_debug;             /* HVTRACE_GDB_DEBUG: log the conversation */
 	/* negotiated with gdb's qSupported */
-	bool no_ack, multiprocess, swbreak, hwbreak, fork_events, exec_events;
+	bool no_ack, multiprocess, swbreak, hwbreak, fork_events, vfork_events, exec_events;
 	bool extended;             /* '!' seen: extended-remote */
 	bool is_running;           /* resumed: a stop reply is owed */
 	bool ctrl_c;               /* gdb asked for an interrupt */
-	bool is_guest_gone;        /* HVT_EV_GUEST_EXITED or -ECHILD seen */
+	bool is_guest_gone;        /* HVT_EV_GUEST_EXITED or -ECHILD seen, the session
+				    * let go, or none */
+	bool has_guest_ended;      /* HVT_EV_GUEST_EXITED seen */
 	bool should_quit;          /* end the connection after this reply */
 	bool is_stopping;          /* inside stop_all: no thread is resumed */
 	int guest_status;
@@ -90,8 +106,24 @@ struct gdb_stub {
 	int target_xml_len;
 };
 
+/* target.c: what is debugged. spawn/attach: 0 or -errno (said on stderr). */
+int gdb_target_spawn(struct gdb_stub *st, char *const *argv);
+int gdb_target_attach(struct gdb_stub *st, const char *vm, int pid);
+void gdb_cmd_vrun(struct gdb_stub *st, const char *args);
+void gdb_cmd_vattach(struct gdb_stub *st, const char *args);
+void gdb_cmd_monitor(struct gdb_stub *st, const char *args); /* qRcmd */
+/* gdb has left: lets go of or ends what is debugged, waits for the guests; returns
+ * hvtrace gdb's exit status (the program's, 0 for an attached task). */
+int gdb_target_finish(struct gdb_stub *st);
+void gdb_free_argv(char **v);
+
+/* vfile.c */
+void gdb_cmd_vfile(struct gdb_stub *st, const char *args);
+void gdb_files_close_all(struct gdb_stub *st);
+
 /* stub.c */
-int gdb_stub_init(struct gdb_stub *st, hvt_session *s, bool is_attached);
+/* A stub with no target yet (gdb_target_spawn/attach give it one). */
+int gdb_stub_init(struct gdb_stub *st);
 void gdb_stub_free(struct gdb_stub *st);
 /* Serves the connection fd until gdb leaves or the guest ends: 0, or -errno. */
 int gdb_stub_serve(struct gdb_stub *st, int fd);
@@ -143,7 +175,8 @@ int gdb_resume_thread(struct gdb_stub *st, struct gdb_thread *t, enum hvt_resume
 void gdb_cmd_continue(struct gdb_stub *st, const char *pkt);  /* c C s S */
 void gdb_cmd_vcont(struct gdb_stub *st, const char *pkt);
 void gdb_cmd_detach(struct gdb_stub *st, const char *pkt);
-void gdb_cmd_kill(struct gdb_stub *st, const char *pkt);     /* k, vKill */
+void gdb_cmd_kill(struct gdb_stub *st, const char *pkt);     /* k */
+void gdb_cmd_vkill(struct gdb_stub *st, const char *args);
 /* events.c */
 /* Takes one event into the thread table: a stop to report becomes the thread's pending
  * one; the rest are dealt with here (new threads, passed signals, detached processes). */

@@ -61,7 +61,7 @@ bool gdb_ptid_matches(struct gdb_ptid p, const struct gdb_thread *t)
 struct gdb_thread *gdb_match_thread(struct gdb_stub *st, struct gdb_ptid p)
 {
 	for (int i = 0; i < st->nthreads; i++)
-		if (gdb_ptid_matches(p, &st->threads[i]))
+		if (!st->threads[i].is_hidden && gdb_ptid_matches(p, &st->threads[i]))
 			return &st->threads[i];
 	return NULL;
 }
@@ -75,9 +75,10 @@ struct gdb_thread *gdb_general_thread(struct gdb_stub *st)
 	if (t && (st->g_thread.tid > 0 || t->is_stopped))
 		return t;
 	for (int i = 0; i < st->nthreads; i++)
-		if (st->threads[i].is_stopped && (st->g_thread.pid <= 0 || st->threads[i].pid == st->g_thread.pid))
+		if (st->threads[i].is_stopped && !st->threads[i].is_hidden &&
+		    (st->g_thread.pid <= 0 || st->threads[i].pid == st->g_thread.pid))
 			return &st->threads[i];
-	return t ? t : st->nthreads ? &st->threads[0] : NULL;
+	return t ? t : gdb_match_thread(st, (struct gdb_ptid){-1, -1});
 }
 
 bool gdb_is_detached(struct gdb_stub *st, int pid)

@@ -2,6 +2,7 @@
  * looks up bp_target and counter in its symbol table. Exit status: 3 when every step
  * went as it should, else the number of the failed check. */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,12 @@
 #include <unistd.h>
 
 volatile long counter;
+volatile int forked; /* set by the parent once fork/vfork returned */
+
+static void *thread_main(void *arg)
+{
+	return arg;
+}
 
 __attribute__((noinline)) long bp_target(long x)
 {
@@ -44,6 +51,7 @@ int main(int argc, char **argv)
 		pid_t c = fork();
 		if (c == 0)
 			_exit(7);
+		forked = 1;
 		int st;
 		if (waitpid(c, &st, 0) != c || !WIFEXITED(st) || WEXITSTATUS(st) != 7)
 			return 1;
@@ -53,8 +61,31 @@ int main(int argc, char **argv)
 		pid_t c = vfork();
 		if (c == 0)
 			_exit(5);
+		forked = 1;
 		int st;
 		return waitpid(c, &st, 0) == c && WEXITSTATUS(st) == 5 ? 3 : 1;
+	}
+	if (!strcmp(mode, "vfork_exec")) {
+		/* The tracer puts a breakpoint for the child into the memory they share; the
+		 * child's exec must take it out again (the parent reads its own text). */
+		unsigned char before = *(volatile unsigned char *)bp_target;
+		pid_t c = vfork();
+		if (c == 0) {
+			char *args[] = {argv[0], "", NULL};
+			execv("/proc/self/exe", args);
+			_exit(1);
+		}
+		int st;
+		if (waitpid(c, &st, 0) != c || !WIFEXITED(st) || WEXITSTATUS(st) != 3)
+			return 1;
+		return *(volatile unsigned char *)bp_target == before ? 3 : 2;
+	}
+	if (!strcmp(mode, "thread")) {
+		pthread_t th;
+		void *ret = NULL;
+		if (pthread_create(&th, NULL, thread_main, (void *)3) || pthread_join(th, &ret))
+			return 1;
+		return (int)(long)ret;
 	}
 	if (!strcmp(mode, "exec")) {
 		char *args[] = {argv[0], "pid", NULL};
