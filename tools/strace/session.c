@@ -102,6 +102,7 @@ static void init_dec(struct st_run *r, struct st_dec *d, struct sbuf *out)
 	d->fmt = &r->o->fmt;
 	d->read = read_mem;
 	d->read_ctx = r->s;
+	d->ifname = st_host_ifname;
 	if (r->o->fmt.show_fdpaths) {
 		d->fdpath = st_fdtrack_path;
 		d->fdpath_ctx = r->ft;
