@@ -130,7 +130,7 @@ static void print_start_line(struct st_run *r, struct st_task *t, const struct h
 		return;
 	t->call = (struct st_call){.tid = t->tid, .nr = nr, .ret = 0, .is_exit = true};
 	t->entry_time = ev->time;
-	if (r->out.summary)
+	if (r->out.summary && st_filter_syscall(&r->o->filter, nr))
 		st_summary_add(r->out.summary, nr, 0, false);
 	if (!is_text_wanted(r) || !st_filter_syscall(&r->o->filter, nr) ||
 	    !(r->o->filter.status & ST_SUCCESSFUL))
@@ -218,7 +218,8 @@ static void on_syscall_exit(struct st_run *r, struct st_task *t, const struct hv
 	if (ev->ret == -516)
 		t->prev_nr = t->call.nr;
 	t->call.is_exit = true;
-	if (r->out.summary) {
+	/* As strace: the table counts the calls -e trace= selects (status= filters lines only). */
+	if (r->out.summary && st_filter_syscall(&r->o->filter, t->call.nr)) {
 		uint64_t ns = r->o->is_wall_clock ? ns_between(&t->entry_time, &ev->time)
 						  : ns_between(&t->entry_cpu, cpu_now);
 		st_summary_add(r->out.summary, t->call.nr, ns, is_error(ev->ret));
