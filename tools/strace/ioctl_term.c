@@ -21,12 +21,12 @@ static const struct st_xlat cflags[] = {
 	{0100, "CSTOPB"}, {0200, "CREAD"}, {0400, "PARENB"}, {01000, "PARODD"}, {02000, "HUPCL"},
 	{04000, "CLOCAL"}, {010000000000, "CMSPAR"}, {020000000000, "CRTSCTS"}, END,
 };
-/* strace's order: IEXTEN before ECHOCTL. */
+/* strace's order, not the bits': IEXTEN before ECHOCTL, TOSTOP after PENDIN. */
 static const struct st_xlat lflags[] = {
 	{01, "ISIG"}, {02, "ICANON"}, {04, "XCASE"}, {010, "ECHO"}, {020, "ECHOE"},
-	{040, "ECHOK"}, {0100, "ECHONL"}, {0200, "NOFLSH"}, {0400, "TOSTOP"}, {0100000, "IEXTEN"},
+	{040, "ECHOK"}, {0100, "ECHONL"}, {0200, "NOFLSH"}, {0100000, "IEXTEN"},
 	{01000, "ECHOCTL"}, {02000, "ECHOPRT"}, {04000, "ECHOKE"}, {010000, "FLUSHO"},
-	{040000, "PENDIN"}, {0200000, "EXTPROC"}, END,
+	{040000, "PENDIN"}, {0400, "TOSTOP"}, {0200000, "EXTPROC"}, END,
 };
 static const struct st_xlat line_discs[] = {
 	{0, "N_TTY"}, {1, "N_SLIP"}, {2, "N_MOUSE"}, {3, "N_PPP"}, {4, "N_STRIP"}, {5, "N_AX25"},
