@@ -153,6 +153,13 @@ struct hvt_event {
 	int old_tid;
 	/* FORK and VFORK_DONE: the new task (for a new process its tid is its pid) */
 	int child_tid;
+	/* Stops: the CPU time (CLOCK_THREAD_CPUTIME_ID) of the host thread the task stopped
+	 * on, when it stopped. A syscall's entry and exit happen on the thread serving it,
+	 * so exit minus entry is the host's work on the call: what Linux counts as the
+	 * task's system time for it. Zero for a recorder's events: the recorder runs on
+	 * the serving thread and reads the clock itself when it wants it (not read for
+	 * it, so that recording stays cheap). */
+	struct timespec cpu_time;
 };
 
 /* Waits for the next event: 0, -ETIMEDOUT after timeout_ms (-1: no limit), or -ECHILD

@@ -181,6 +181,8 @@ static int stop_locked(struct task *t, struct hvt_event *ev)
 	ev->tid = t->tid;
 	ev->stopped = true;
 	clock_gettime(CLOCK_REALTIME, &ev->time);
+	/* Read at every stop: a host syscall is nothing beside a stop's round trip. */
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ev->cpu_time);
 	h->stopped = true;
 	h->step = false;
 	h->resume_sig = 0;

@@ -2,7 +2,7 @@
  * any syscall number, any arguments and any guest memory. The input is a header (the
  * number, six arguments, the result, the format flags) and the guest memory image,
  * mapped at BASE; arguments may point anywhere in or around it.
-// sources: tools/strace/decode.c tools/strace/decode_kinds.c tools/strace/decode_signals.c tools/strace/decode_structs.c tools/strace/decode_sys.c tools/strace/flags.c tools/strace/ioctl.c tools/strace/names.c tools/strace/sockets.c tools/strace/syscalls.c tools/strace/text.c
+// sources: tools/strace/decode.c tools/strace/decode_kinds.c tools/strace/decode_net.c tools/strace/decode_signals.c tools/strace/decode_structs.c tools/strace/decode_sys.c tools/strace/flags.c tools/strace/ioctl.c tools/strace/ioctl_names.c tools/strace/ioctl_term.c tools/strace/msghdr.c tools/strace/names.c tools/strace/sockaddr.c tools/strace/sockets.c tools/strace/syscalls.c tools/strace/text.c
  */
 #include <errno.h>
 #include <stddef.h>

@@ -81,6 +81,47 @@ run_native -f -o "$OUT/flagset.native" "$OUT/bin/flagset"
 run_hv -f -o "$OUT/flagset.hv" "$OUT/bin/flagset"
 compare "decode-flagset" "$OUT/flagset.native" "$OUT/flagset.hv" --no-results
 
+# 1b'. Sockets and ioctls, arguments only: hvtrace serves no sockets (ENOSYS) and few
+#      ioctls, so results differ. sockets.c is a real Unix-socket session natively; the
+#      calls whose output arguments only a successful call fills are left out (their
+#      failed forms are in sockaddrs.c, their filled forms in the unit tests, whose
+#      lines are checked against the native trace next). sockaddrs.c and ioctls.c make
+#      every form of address, message header and request on both sides; -x, -xx, -s, -v
+#      change how they show.
+run_native -f -o "$OUT/sockets.native" "$OUT/bin/sockets"; nrc=$?
+run_hv -f -o "$OUT/sockets.hv" "$OUT/bin/sockets"; hrc=$?
+compare "decode-sockets" "$OUT/sockets.native" "$OUT/sockets.hv" --no-results \
+    --drop '^(socketpair|accept4?|getsockname|getpeername|recvfrom|recvmsg)\('
+if [ "$nrc" = 0 ] && [ "$hrc" = 0 ]; then ok "status-sockets"; else ko "status-sockets: native $nrc, hvtrace $hrc"; fi
+# The lines tests/unit/test_strace_net.c expects for the successful calls: strace's own.
+$NORM "$OUT/sockets.native" > "$OUT/sockets.native.full"
+missing=0
+while IFS= read -r line; do
+    grep -Fxq -- "$line" "$OUT/sockets.native.full" || { echo "    not in the native trace: $line"; missing=$((missing + 1)); }
+done <<'LINES'
+socketpair(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0, [3, 4]) = 0
+recvfrom(4, "ping", 64, MSG_DONTWAIT, NULL, NULL) = 4
+accept4(5, {sa_family=AF_UNIX}, [110 => 2], SOCK_CLOEXEC) = 7
+getsockname(5, {sa_family=AF_UNIX, sun_path="/tmp/hvt_strace_sockets.sock"}, [110 => 31]) = 0
+getpeername(6, {sa_family=AF_UNIX, sun_path="/tmp/hvt_strace_sockets.sock"}, [110 => 31]) = 0
+recvmsg(7, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="hello world", iov_len=64}], msg_iovlen=1, msg_control=[{cmsg_len=20, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[8]}], msg_controllen=24, msg_flags=MSG_CMSG_CLOEXEC}, MSG_CMSG_CLOEXEC) = 11
+recvfrom(9, "dgram", 64, MSG_DONTWAIT, {sa_family=AF_UNIX, sun_path=@"hvt_strace_sockets.peer"}, [110 => 26]) = 5
+recvmsg(9, {msg_name={sa_family=AF_UNIX, sun_path=@"hvt_strace_sockets.peer"}, msg_namelen=110 => 26, msg_iov=[{iov_base="again", iov_len=64}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, MSG_DONTWAIT) = 5
+LINES
+if [ "$missing" = 0 ]; then ok "native-socket-lines"; else ko "native-socket-lines ($missing missing)"; fi
+for opts in "" "-x" "-xx" "-s 4"; do
+    read -r -a o <<<"$opts"
+    run_native -f "${o[@]}" -o "$OUT/sockaddrs.native" "$OUT/bin/sockaddrs"
+    run_hv -f "${o[@]}" -o "$OUT/sockaddrs.hv" "$OUT/bin/sockaddrs"
+    compare "decode-sockaddrs $opts" "$OUT/sockaddrs.native" "$OUT/sockaddrs.hv" --no-results
+done
+for opts in "" "-v" "-xx"; do
+    read -r -a o <<<"$opts"
+    run_native -f "${o[@]}" -o "$OUT/ioctls.native" "$OUT/bin/ioctls"
+    run_hv -f "${o[@]}" -o "$OUT/ioctls.hv" "$OUT/bin/ioctls"
+    compare "decode-ioctls $opts" "$OUT/ioctls.native" "$OUT/ioctls.hv" --no-results
+done
+
 # 1c. Every syscall transport of the guest (hvtrace run --syscall-transport) gives
 #     the native trace: the fast path must hand out the same stops.
 for tr in exit shared; do
@@ -204,6 +245,45 @@ for name in files forkwait; do
         ko "summary-layout-$name"; head -n 3 "$OUT/$name.count.hv"
     fi
 done
+# The table counts what -e trace= selects, nothing else (-e status= only filters lines).
+run_native -f -c -e trace=%file,close -e status=failed -o "$OUT/files.countf.native" "$OUT/bin/files"
+run_hv -f -c -e trace=%file,close -e status=failed -o "$OUT/files.countf.hv" "$OUT/bin/files"
+if diff <(counts "$OUT/files.countf.native") <(counts "$OUT/files.countf.hv") > "$OUT/files.countf.diff"; then
+    ok "summary-counts -e trace="
+else
+    ko "summary-counts -e trace="; cat "$OUT/files.countf.diff"
+fi
+# -w: the same table of latencies; strace's refusals of -w alone and of -c with -C.
+run_native -f -c -w -o "$OUT/files.countw.native" "$OUT/bin/files"
+run_hv -f -c -w -o "$OUT/files.countw.hv" "$OUT/bin/files"; wrc=$?
+if [ "$wrc" = 0 ] && diff <(counts "$OUT/files.countw.native") <(counts "$OUT/files.countw.hv") >/dev/null &&
+   diff <(layout "$OUT/files.countw.native") <(layout "$OUT/files.countw.hv") >/dev/null; then
+    ok "summary-wall-clock -w"
+else
+    ko "summary-wall-clock -w (status $wrc)"; head -n 4 "$OUT/files.countw.hv"
+fi
+"$HV" strace -w true > "$OUT/w-alone.hv" 2>&1; w1=$?
+"$HV" strace -c -C true > "$OUT/c-with-C.hv" 2>&1; w2=$?
+if [ "$w1" != 0 ] && grep -q -- '-w/--summary-wall-clock must be given with (-c/--summary-only or -C/--summary)' "$OUT/w-alone.hv" &&
+   [ "$w2" != 0 ] && grep -q -- '-c/--summary-only and -C/--summary are mutually exclusive' "$OUT/c-with-C.hv"; then
+    ok "summary-usage-refused"
+else
+    ko "summary-usage-refused"; cat "$OUT/w-alone.hv" "$OUT/c-with-C.hv"
+fi
+# What -c measures: the host's CPU time serving each call (strace's system time), not
+# its latency. Three 100 ms sleeps last at least 0.3 s (-w must say so: a lower bound,
+# not a threshold), while the CPU they cost is a small part of that: counted as
+# latency, -c would say 0.3 s as well.
+secs() { awk -v n="$2" '$NF == n { print $2 }' "$1"; }
+run_hv -c -o "$OUT/summary.cpu.hv" "$OUT/bin/summary"
+run_hv -c -w -o "$OUT/summary.wall.hv" "$OUT/bin/summary"
+cpu=$(secs "$OUT/summary.cpu.hv" clock_nanosleep); wall=$(secs "$OUT/summary.wall.hv" clock_nanosleep)
+if [ -n "$cpu" ] && [ -n "$wall" ] && awk -v c="$cpu" -v w="$wall" 'BEGIN { exit !(w >= 0.3 && c < 0.3) }' &&
+   grep -Eq '^ *[0-9.]+ +[0-9.]+ +[0-9]+ +100 +getppid$' "$OUT/summary.cpu.hv"; then
+    ok "summary-cpu-time (clock_nanosleep: -c ${cpu}s, -w ${wall}s)"
+else
+    ko "summary-cpu-time (clock_nanosleep: -c ${cpu:-?}s, -w ${wall:-?}s)"; cat "$OUT/summary.cpu.hv"
+fi
 # -C: the trace and the table.
 run_hv -f -C -o "$OUT/both.hv" "$OUT/bin/longstr"
 if grep -q '^[0-9]* *write(1, "short\\n", 6) *= 6$' "$OUT/both.hv" && grep -q ' total$' "$OUT/both.hv"; then
@@ -296,6 +376,25 @@ if [ "$arc" = 0 ] && [ "$(grep -c '^getpid() *= 1$' "$OUT/attach.hv")" -ge 3 ] &
     ok "attach-detach -p"
 else
     ko "attach-detach -p (status $arc)"; head -5 "$OUT/attach.hv" "$OUT/attach.err"
+fi
+# -C on an attached task: its times come from the stops (hvt_event.cpu_time, the
+# task's host thread), and a 50 ms sleep costs far less CPU than its 50 ms.
+"$HV" strace -C -p "$vm:1" -e trace=getpid,clock_nanosleep -o "$OUT/attach.count.hv" 2>/dev/null &
+st=$!
+for _ in $(seq 100); do
+    n=$(grep -c '^getpid() *= 1$' "$OUT/attach.count.hv" 2>/dev/null)
+    [ "${n:-0}" -ge 3 ] && break
+    sleep 0.1
+done
+kill -INT "$st"
+wait "$st"; arc=$?
+calls=$(awk '$NF == "clock_nanosleep" { print $4 }' "$OUT/attach.count.hv")
+cpu=$(awk '$NF == "clock_nanosleep" { print $2 }' "$OUT/attach.count.hv")
+if [ "$arc" = 0 ] && grep -Eq '^ *[0-9.]+ +[0-9.]+ +[0-9]+ +[0-9]+ +getpid$' "$OUT/attach.count.hv" &&
+   [ -n "$calls" ] && awk -v c="$cpu" -v n="$calls" 'BEGIN { exit !(c < n * 0.05) }'; then
+    ok "attach-summary -C -p ($calls sleeps: ${cpu}s)"
+else
+    ko "attach-summary -C -p (status $arc)"; cat "$OUT/attach.count.hv"
 fi
 kill -KILL "$vm" 2>/dev/null
 wait "$vm" 2>/dev/null

@@ -13,7 +13,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: hvtrace strace [-fqrTvxyCc] [-e EXPR]... [-o FILE] [-s N] [-t[t[t]]] [--json]\n"
+		"usage: hvtrace strace [-fqrTvwxyCc] [-e EXPR]... [-o FILE] [-s N] [-t[t[t]]] [--json]\n"
 		"                      { -p VM:PID | PROG [ARGS...] }\n"
 		"\n"
 		"Traces a program run by hvtrace (or a task of a running hvtrace, see hvtrace ps)\n"
@@ -31,7 +31,9 @@ static void usage(FILE *f)
 		"  -y            file descriptors with their paths\n"
 		"  -t, -tt, -ttt time of day, with microseconds, as seconds since the epoch\n"
 		"  -r            time since the previous line   -T  time spent in each syscall\n"
-		"  -c, -C        count calls, errors and time (-C: with the trace)\n"
+		"  -c, -C        count calls, errors and time (-C: with the trace); the time is\n"
+		"                the host's CPU time serving each call (strace's system time)\n"
+		"  -w            with -c/-C: wall-clock time from entry to exit instead\n"
 		"  -q, -qq       no attach/detach messages (-qq: no exit statuses)\n"
 		"  -p VM:PID     attach to task PID of the VM (Ctrl-C detaches)\n"
 		"  --json        one JSON object per event (syscall, signal, exit)\n"
@@ -49,6 +51,7 @@ static int parse(int argc, char **argv, struct st_opts *o)
 		{"string-limit", required_argument, NULL, 's'},
 		{"summary-only", no_argument, NULL, 'c'},
 		{"summary", no_argument, NULL, 'C'},
+		{"summary-wall-clock", no_argument, NULL, 'w'},
 		{"follow-forks", no_argument, NULL, 'f'},
 		{"output-separately", no_argument, NULL, 'F'},
 		{"decode-fds", no_argument, NULL, 'y'},
@@ -66,10 +69,11 @@ static int parse(int argc, char **argv, struct st_opts *o)
 	};
 	static const char *const prefixes[] = {NULL, "trace=", "signal=", "status="};
 	char err[256], expr[4096];
+	bool has_c = false, has_big_c = false;
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+fo:e:s:vxytrTcCqp:h", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+fo:e:s:vwxytrTcCqp:h", longs, NULL)) != -1) {
 		switch (c) {
 		case 'f': o->follow++; break;
 		case 'F': o->follow = 2; break;
@@ -80,8 +84,9 @@ static int parse(int argc, char **argv, struct st_opts *o)
 		case 't': o->timestamps++; break;
 		case 'r': o->is_relative = true; break;
 		case 'T': o->show_durations = true; break;
-		case 'c': o->summary = 1; break;
-		case 'C': o->summary = 2; break;
+		case 'c': has_c = true; break;
+		case 'C': has_big_c = true; break;
+		case 'w': o->is_wall_clock = true; break;
 		case 'q': o->quiet++; break;
 		case 'p': o->attach = optarg; break;
 		case 'J': o->is_json = true; break;
@@ -130,6 +135,17 @@ static int parse(int argc, char **argv, struct st_opts *o)
 			usage(stderr);
 			return -1;
 		}
+	}
+	/* strace's refusals, in its words. */
+	if (has_c && has_big_c) {
+		fprintf(stderr, "hvtrace strace: -c/--summary-only and -C/--summary are mutually exclusive\n");
+		return -1;
+	}
+	o->summary = has_c ? 1 : has_big_c ? 2 : 0;
+	if (o->is_wall_clock && !o->summary) {
+		fprintf(stderr, "hvtrace strace: -w/--summary-wall-clock must be given with "
+				"(-c/--summary-only or -C/--summary)\n");
+		return -1;
 	}
 	if (o->follow > 2)
 		o->follow = 2;

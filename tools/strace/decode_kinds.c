@@ -157,6 +157,9 @@ void st_print_arg(struct st_dec *d, struct st_call *c, int i, unsigned char kind
 	case A_SOCK_DOMAIN: st_print_xval(b, st_sock_domains, v, "AF_???"); return;
 	case A_SOCK_TYPE: st_print_sock_type(b, v); return;
 	case A_SOCK_PROTO: st_print_sock_proto(b, c->args[0], v); return;
+	case A_SOCKADDR: st_print_sockaddr(d, tid, v, (int)c->args[i + 1]); return;
+	case A_MSG_FLAGS: st_print_msg_flags(b, v); return;
+	case A_SHUT_HOW: st_print_shutdown_how(b, v); return;
 	case A_STATX_MASK: st_print_flags(b, st_statx_mask, v, "0"); return;
 	}
 	/* Nullable pointers to structures. */

@@ -131,7 +131,7 @@ static void print_sigaction(struct sbuf *b, const struct kernel_sigaction *sa)
 
 /* An iovec array; with a byte limit (readv: what the call returned) the data shown
  * stops there. Arrays longer than -s elements end in "...", as strace's. */
-static void print_iovec(struct st_dec *d, int tid, uint64_t addr, long count, long limit)
+void st_print_iovec(struct st_dec *d, int tid, uint64_t addr, long count, long limit)
 {
 	if (count < 0 || st_read(d, tid, addr, &(struct iovec){0}, count ? sizeof(struct iovec) : 0)) {
 		st_print_ptr(d->out, addr);
@@ -357,13 +357,13 @@ void st_print_struct_arg(struct st_dec *d, struct st_call *c, int i, unsigned ch
 		return;
 	}
 	case A_IOVEC:
-		print_iovec(d, c->tid, v, (long)c->args[i + 1], -1);
+		st_print_iovec(d, c->tid, v, (long)c->args[i + 1], -1);
 		return;
 	case A_IOVEC_OUT:
 		if (c->ret < 0)
 			st_print_ptr(b, v);
 		else
-			print_iovec(d, c->tid, v, (long)c->args[i + 1], c->ret);
+			st_print_iovec(d, c->tid, v, (long)c->args[i + 1], c->ret);
 		return;
 	case A_DIRENTS_OUT:
 		if (c->ret < 0)

@@ -52,6 +52,20 @@ void st_print_flags(struct sbuf *b, const struct st_xlat *x, uint64_t v, const c
 		sb_printf(b, "%s%#llx", is_first ? "" : "|", (unsigned long long)v);
 }
 
+/* strace's printflags with a default: as st_print_flags, but a value no name covers
+ * at all shows with the comment ("0x40 / * SOCK_??? * /"); 0 is "0". */
+void st_print_flags_ex(struct sbuf *b, const struct st_xlat *x, uint64_t v, const char *unknown_comment)
+{
+	uint64_t known = 0;
+	for (const struct st_xlat *e = x; e->name; e++)
+		if (e->val && (v & e->val) == e->val)
+			known |= e->val;
+	if (v && !known)
+		sb_printf(b, "%#llx /* %s */", (unsigned long long)v, unknown_comment);
+	else
+		st_print_flags(b, x, v, "0");
+}
+
 void st_print_xval(struct sbuf *b, const struct st_xlat *x, uint64_t v, const char *unknown_comment)
 {
 	const char *name;

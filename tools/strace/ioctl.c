@@ -1,175 +1,159 @@
-/* ioctl: the terminal requests a program's start-up makes (isatty, window size,
- * process group) are decoded as strace does; other requests show in hex with their
- * argument as an address. */
+/* ioctl(fd, request, arg) as strace prints it: the request by name (ioctl_names.c) or,
+ * unknown, as _IOC(dir, type, nr, size); the argument decoded for the requests
+ * strace decodes, else its value in hex. An argument the call writes is shown at
+ * exit (and, as strace, its ", " separator with it), as an address when it failed. */
+#include <asm/termbits.h> /* the kernel's termios2; struct winsize and termio are libc's */
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "tools/strace/ioctl.h"
 #include "tools/strace/sysent.h"
 
-#define X(v) {(uint64_t)(v), #v}
-#define END {0, NULL}
+/* asm-generic/ioctl.h's layout of a request number. */
+#define IOC_NR(c) ((c) & 0xff)
+#define IOC_TYPE(c) (((c) >> 8) & 0xff)
+#define IOC_SIZE(c) (((c) >> 16) & 0x3fff)
+#define IOC_DIR(c) ((c) >> 30)
 
-/* The kernel's struct termios (TCGETS): not the C library's, which is larger. */
-struct kernel_termios {
-	uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
-	uint8_t c_line;
-	uint8_t c_cc[19];
-};
-
-static const struct st_xlat requests[] = {
-	{0x5401, "TCGETS"}, {0x5402, "TCSETS"}, {0x5403, "TCSETSW"}, {0x5404, "TCSETSF"},
-	{0x540f, "TIOCGPGRP"}, {0x5410, "TIOCSPGRP"}, {0x5413, "TIOCGWINSZ"},
-	{0x5414, "TIOCSWINSZ"}, {0x541b, "FIONREAD"}, {0x5421, "FIONBIO"},
-	{0x5450, "FIONCLEX"}, {0x5451, "FIOCLEX"}, {0x5429, "TIOCGSID"}, {0x540e, "TIOCSCTTY"},
-	{0x5422, "TIOCNOTTY"}, END,
-};
-
-static const struct st_xlat iflags[] = {
-	{01, "IGNBRK"}, {02, "BRKINT"}, {04, "IGNPAR"}, {010, "PARMRK"}, {020, "INPCK"},
-	{040, "ISTRIP"}, {0100, "INLCR"}, {0200, "IGNCR"}, {0400, "ICRNL"}, {01000, "IUCLC"},
-	{02000, "IXON"}, {04000, "IXANY"}, {010000, "IXOFF"}, {020000, "IMAXBEL"},
-	{040000, "IUTF8"}, END,
-};
-static const struct st_xlat oflags[] = {
-	{01, "OPOST"}, {02, "OLCUC"}, {04, "ONLCR"}, {010, "OCRNL"}, {020, "ONOCR"},
-	{040, "ONLRET"}, {0100, "OFILL"}, {0200, "OFDEL"}, END,
-};
-static const struct st_xlat cflags[] = {
-	{0100, "CSTOPB"}, {0200, "CREAD"}, {0400, "PARENB"}, {01000, "PARODD"}, {02000, "HUPCL"},
-	{04000, "CLOCAL"}, {010000000000, "CMSPAR"}, {020000000000, "CRTSCTS"}, END,
-};
-/* strace's order: IEXTEN before ECHOCTL (checked against /usr/bin/strace). */
-static const struct st_xlat lflags[] = {
-	{01, "ISIG"}, {02, "ICANON"}, {04, "XCASE"}, {010, "ECHO"}, {020, "ECHOE"},
-	{040, "ECHOK"}, {0100, "ECHONL"}, {0200, "NOFLSH"}, {0400, "TOSTOP"}, {0100000, "IEXTEN"},
-	{01000, "ECHOCTL"}, {02000, "ECHOPRT"}, {04000, "ECHOKE"}, {010000, "FLUSHO"},
-	{040000, "PENDIN"}, {0200000, "EXTPROC"}, END,
-};
-
-static void print_baud(struct sbuf *b, uint32_t code)
+/* strace's ioctl_print_code; the direction bits in its order, READ before WRITE. */
+static void print_ioc(struct sbuf *b, uint32_t code)
 {
-	static const char *const low[] = {"B0", "B50", "B75", "B110", "B134", "B150", "B200",
-					  "B300", "B600", "B1200", "B1800", "B2400", "B4800",
-					  "B9600", "B19200", "B38400"};
-	static const char *const high[] = {"BOTHER", "B57600", "B115200", "B230400", "B460800",
-					   "B500000", "B576000", "B921600", "B1000000", "B1152000",
-					   "B1500000", "B2000000", "B2500000", "B3000000",
-					   "B3500000", "B4000000"};
-	sb_puts(b, code & 010000 ? high[code & 017] : low[code & 017]);
+	static const char *const dirs[] = {"_IOC_NONE", "_IOC_WRITE", "_IOC_READ", "_IOC_READ|_IOC_WRITE"};
+	sb_printf(b, "_IOC(%s, %#x, %#x, %#x)", dirs[IOC_DIR(code)], IOC_TYPE(code), IOC_NR(code),
+		  IOC_SIZE(code));
 }
 
-static void print_termios(struct sbuf *b, const struct kernel_termios *t, bool is_verbose)
+static bool is_output(unsigned char kind)
 {
-	/* The output delays are fields: strace names their value, even when 0. */
-	static const char *const nl[] = {"NL0", "NL1"}, *const cr[] = {"CR0", "CR1", "CR2", "CR3"},
-			  *const tab[] = {"TAB0", "TAB1", "TAB2", "TAB3"}, *const bs[] = {"BS0", "BS1"},
-			  *const vt[] = {"VT0", "VT1"}, *const ff[] = {"FF0", "FF1"};
-	uint32_t o = t->c_oflag;
-	sb_puts(b, "{c_iflag=");
-	st_print_flags(b, iflags, t->c_iflag, "0");
-	sb_printf(b, ", c_oflag=%s|%s|%s|%s|%s|%s", nl[(o >> 8) & 1], cr[(o >> 9) & 3],
-		  tab[(o >> 11) & 3], bs[(o >> 13) & 1], vt[(o >> 14) & 1], ff[(o >> 15) & 1]);
-	if (o & 0377) {
-		sb_putc(b, '|');
-		st_print_flags(b, oflags, o & 0377, NULL);
-	}
-	sb_puts(b, ", c_cflag=");
-	print_baud(b, t->c_cflag & 010017);
-	if ((t->c_cflag >> 16) & 010017) {
-		sb_putc(b, '|');
-		print_baud(b, (t->c_cflag >> 16) & 010017);
-		sb_puts(b, "<<IBSHIFT");
-	}
-	sb_printf(b, "|CS%u", 5 + ((t->c_cflag >> 4) & 3));
-	uint32_t rest = t->c_cflag & ~(uint32_t)(010017 | 060 | (010017u << 16));
-	if (rest) {
-		sb_putc(b, '|');
-		st_print_flags(b, cflags, rest, NULL);
-	}
-	sb_puts(b, ", c_lflag=");
-	st_print_flags(b, lflags, t->c_lflag, "0");
-	if (!is_verbose) {
-		sb_puts(b, ", ...}");
-		return;
-	}
-	static const char *const cc[] = {"VINTR", "VQUIT", "VERASE", "VKILL", "VEOF", "VTIME",
-					 "VMIN", "VSWTC", "VSTART", "VSTOP", "VSUSP", "VEOL",
-					 "VREPRINT", "VDISCARD", "VWERASE", "VLNEXT", "VEOL2"};
-	if (t->c_line == 0)
-		sb_puts(b, ", c_line=N_TTY, c_cc=[");
-	else
-		sb_printf(b, ", c_line=%u, c_cc=[", t->c_line);
-	for (int i = 0; i < 19; i++) {
-		sb_puts(b, i ? ", " : "");
-		if (i < 17)
-			sb_printf(b, "[%s]=", cc[i]);
-		else
-			sb_printf(b, "[%d]=", i);
-		sb_printf(b, t->c_cc[i] ? "%#x" : "%d", t->c_cc[i]);
-	}
-	sb_puts(b, "]}");
+	return kind >= IO_FIRST_OUT;
 }
 
-/* The argument of a request: what it points to, or the address when the call failed
- * (outputs) or the memory cannot be read. */
-static void print_arg(struct st_dec *d, struct st_call *c, uint32_t req)
+/* A struct termios, termios2 or termio at p. */
+static int read_termios(struct st_dec *d, int tid, uint64_t p, unsigned char kind, struct st_termios *t,
+			uint8_t *cc)
+{
+	if (kind == IO_TERMIO_IN || kind == IO_TERMIO_OUT) {
+		struct termio k;
+		if (st_read(d, tid, p, &k, sizeof k))
+			return -1;
+		*t = (struct st_termios){k.c_iflag, k.c_oflag, k.c_cflag, k.c_lflag, k.c_line, cc, NCC};
+		memcpy(cc, k.c_cc, NCC);
+		return 0;
+	}
+	struct termios2 k;
+	bool is_2 = kind == IO_TERMIOS2_IN || kind == IO_TERMIOS2_OUT;
+	/* struct termios is termios2 without the speeds. */
+	if (st_read(d, tid, p, &k, is_2 ? sizeof k : offsetof(struct termios2, c_ispeed)))
+		return -1;
+	*t = (struct st_termios){k.c_iflag, k.c_oflag, k.c_cflag, k.c_lflag, k.c_line, cc, NCCS,
+				 is_2, is_2 ? k.c_ispeed : 0, is_2 ? k.c_ospeed : 0};
+	memcpy(cc, k.c_cc, NCCS);
+	return 0;
+}
+
+/* The argument read from memory: false when it cannot be (the caller shows the
+ * address). Preconditions: kind reads memory. */
+static bool print_pointed(struct st_dec *d, int tid, uint64_t p, unsigned char kind)
 {
 	struct sbuf *b = d->out;
-	uint64_t p = c->args[2];
-	bool is_failed = c->is_exit && c->ret < 0;
-	switch (req) {
-	case TCGETS: case TCSETS: case TCSETSW: case TCSETSF: {
-		struct kernel_termios t;
-		if ((req == TCGETS && is_failed) || st_read(d, c->tid, p, &t, sizeof t))
-			break;
-		print_termios(b, &t, d->fmt->is_verbose);
-		return;
+	union {
+		int i;
+		unsigned u;
+		unsigned short us;
+		long l;
+		unsigned long ul;
+		uint64_t pair[2];
+		struct winsize ws;
+	} v;
+	switch (kind) {
+	case IO_TERMIOS_IN: case IO_TERMIOS_OUT: case IO_TERMIOS2_IN: case IO_TERMIOS2_OUT:
+	case IO_TERMIO_IN: case IO_TERMIO_OUT: {
+		struct st_termios t;
+		uint8_t cc[NCCS];
+		if (read_termios(d, tid, p, kind, &t, cc))
+			return false;
+		st_print_termios(b, &t, d->fmt->is_verbose);
+		return true;
 	}
-	case TIOCGWINSZ: case TIOCSWINSZ: {
-		struct winsize w;
-		if ((req == TIOCGWINSZ && is_failed) || st_read(d, c->tid, p, &w, sizeof w))
-			break;
-		sb_printf(b, "{ws_row=%u, ws_col=%u, ws_xpixel=%u, ws_ypixel=%u}", w.ws_row, w.ws_col,
-			  w.ws_xpixel, w.ws_ypixel);
-		return;
+	case IO_WINSIZE_IN: case IO_WINSIZE_OUT:
+		if (st_read(d, tid, p, &v.ws, sizeof v.ws))
+			return false;
+		sb_printf(b, "{ws_row=%u, ws_col=%u, ws_xpixel=%u, ws_ypixel=%u}", v.ws.ws_row,
+			  v.ws.ws_col, v.ws.ws_xpixel, v.ws.ws_ypixel);
+		return true;
+	case IO_SHORT_OUT:
+		if (st_read(d, tid, p, &v.us, sizeof v.us))
+			return false;
+		sb_printf(b, "[%hu]", v.us);
+		return true;
+	case IO_LONG_OUT: case IO_ULONG_OUT: case IO_U64_OUT:
+		if (st_read(d, tid, p, &v.ul, sizeof v.ul))
+			return false;
+		sb_printf(b, kind == IO_LONG_OUT ? "[%ld]" : "[%lu]", v.ul);
+		return true;
+	case IO_U64_PAIR:
+		if (st_read(d, tid, p, v.pair, sizeof v.pair))
+			return false;
+		sb_printf(b, "[%llu, %llu]", (unsigned long long)v.pair[0], (unsigned long long)v.pair[1]);
+		return true;
 	}
-	case FIONREAD: case TIOCGPGRP: case TIOCSPGRP: case FIONBIO: case TIOCGSID: {
-		int v;
-		bool is_output = req == FIONREAD || req == TIOCGPGRP || req == TIOCGSID;
-		if ((is_output && is_failed) || st_read(d, c->tid, p, &v, sizeof v))
-			break;
-		sb_printf(b, "[%d]", v);
-		return;
-	}
-	}
-	st_print_ptr(b, p);
+	/* The rest are one int. */
+	if (st_read(d, tid, p, &v.u, sizeof v.u))
+		return false;
+	sb_putc(b, '[');
+	if (kind == IO_MODEM_IN || kind == IO_MODEM_OUT)
+		st_print_modem_flags(b, v.u);
+	else if (kind == IO_FSFLAGS_IN || kind == IO_FSFLAGS_OUT)
+		st_print_fs_flags(b, v.u);
+	else
+		sb_printf(b, kind == IO_UINT_OUT ? "%u" : "%d", v.i);
+	sb_putc(b, ']');
+	return true;
 }
 
-static bool is_output_request(uint32_t req)
+static void print_arg(struct st_dec *d, struct st_call *c, unsigned char kind)
 {
-	return req == TCGETS || req == TIOCGWINSZ || req == FIONREAD || req == TIOCGPGRP ||
-	       req == TIOCGSID;
+	static const struct st_xlat tcxonc[] = {
+		{TCOOFF, "TCOOFF"}, {TCOON, "TCOON"}, {TCIOFF, "TCIOFF"}, {TCION, "TCION"}, {0, NULL},
+	};
+	static const struct st_xlat tcflsh[] = {
+		{TCIFLUSH, "TCIFLUSH"}, {TCOFLUSH, "TCOFLUSH"}, {TCIOFLUSH, "TCIOFLUSH"}, {0, NULL},
+	};
+	struct sbuf *b = d->out;
+	uint64_t arg = c->args[2];
+	switch (kind) {
+	case IO_HEX: sb_printf(b, "%#llx", (unsigned long long)arg); return;
+	case IO_INT: sb_printf(b, "%d", (int)arg); return;
+	case IO_ULONG: sb_printf(b, "%llu", (unsigned long long)arg); return;
+	case IO_FD: st_print_fd(d, c->tid, (int)arg); return;
+	case IO_TCXONC: st_print_xval(b, tcxonc, arg, "TC???"); return;
+	case IO_TCFLSH: st_print_xval(b, tcflsh, arg, "TC???"); return;
+	case IO_CHAR: st_print_buf(d, c->tid, arg, 1, 0); return;
+	}
+	if ((is_output(kind) && c->ret < 0) || !print_pointed(d, c->tid, arg, kind))
+		st_print_ptr(b, arg);
 }
 
 void st_dec_ioctl(struct st_dec *d, struct st_call *c)
 {
-	uint32_t req = (uint32_t)c->args[1];
-	const char *name;
-	bool has_arg = req != FIONCLEX && req != FIOCLEX && req != TIOCNOTTY;
+	/* The request is an unsigned int: what the register holds above it is ignored. */
+	const struct st_ioctl *io = st_ioctl_find((uint32_t)c->args[1]);
+	unsigned char kind = io ? io->arg : IO_HEX;
 	if (c->is_exit) {
-		if (has_arg && is_output_request(req))
-			print_arg(d, c, req);
+		if (is_output(kind)) {
+			sb_puts(d->out, ", ");
+			print_arg(d, c, kind);
+		}
 		return;
 	}
 	st_print_fd(d, c->tid, (long)c->args[0]);
 	sb_puts(d->out, ", ");
-	if (st_xlat_find(requests, req, &name))
-		sb_puts(d->out, name);
+	if (io)
+		sb_puts(d->out, io->name);
 	else
-		sb_printf(d->out, "%#x", req);
-	if (!has_arg)
+		print_ioc(d->out, (uint32_t)c->args[1]);
+	if (kind == IO_NONE || is_output(kind))
 		return;
 	sb_puts(d->out, ", ");
-	if (!is_output_request(req))
-		print_arg(d, c, req);
+	print_arg(d, c, kind);
 }

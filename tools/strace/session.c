@@ -102,6 +102,7 @@ static void init_dec(struct st_run *r, struct st_dec *d, struct sbuf *out)
 	d->fmt = &r->o->fmt;
 	d->read = read_mem;
 	d->read_ctx = r->s;
+	d->ifname = st_host_ifname;
 	if (r->o->fmt.show_fdpaths) {
 		d->fdpath = st_fdtrack_path;
 		d->fdpath_ctx = r->ft;
@@ -129,7 +130,7 @@ static void print_start_line(struct st_run *r, struct st_task *t, const struct h
 		return;
 	t->call = (struct st_call){.tid = t->tid, .nr = nr, .ret = 0, .is_exit = true};
 	t->entry_time = ev->time;
-	if (r->out.summary)
+	if (r->out.summary && st_filter_syscall(&r->o->filter, nr))
 		st_summary_add(r->out.summary, nr, 0, false);
 	if (!is_text_wanted(r) || !st_filter_syscall(&r->o->filter, nr) ||
 	    !(r->o->filter.status & ST_SUCCESSFUL))
@@ -199,7 +200,15 @@ static bool is_error(long ret)
 	return ret < 0 && ret >= -4095;
 }
 
-static void on_syscall_exit(struct st_run *r, struct st_task *t, const struct hvt_event *ev)
+static uint64_t ns_between(const struct timespec *from, const struct timespec *to)
+{
+	long ns = (to->tv_sec - from->tv_sec) * 1000000000L + (to->tv_nsec - from->tv_nsec);
+	return ns > 0 ? (uint64_t)ns : 0;
+}
+
+/* cpu_now: the serving thread's CPU time at the exit (for -c without -w). */
+static void on_syscall_exit(struct st_run *r, struct st_task *t, const struct hvt_event *ev,
+			    const struct timespec *cpu_now)
 {
 	if (!t->in_syscall)
 		return; /* attached inside a syscall: its entry was never seen */
@@ -209,10 +218,11 @@ static void on_syscall_exit(struct st_run *r, struct st_task *t, const struct hv
 	if (ev->ret == -516)
 		t->prev_nr = t->call.nr;
 	t->call.is_exit = true;
-	if (r->out.summary) {
-		long ns = (ev->time.tv_sec - t->entry_time.tv_sec) * 1000000000L +
-			  (ev->time.tv_nsec - t->entry_time.tv_nsec);
-		st_summary_add(r->out.summary, t->call.nr, ns > 0 ? (uint64_t)ns : 0, is_error(ev->ret));
+	/* As strace: the table counts the calls -e trace= selects (status= filters lines only). */
+	if (r->out.summary && st_filter_syscall(&r->o->filter, t->call.nr)) {
+		uint64_t ns = r->o->is_wall_clock ? ns_between(&t->entry_time, &ev->time)
+						  : ns_between(&t->entry_cpu, cpu_now);
+		st_summary_add(r->out.summary, t->call.nr, ns, is_error(ev->ret));
 	}
 	struct st_dec d;
 	struct sbuf ret;
@@ -306,19 +316,42 @@ static void detach_all(struct st_run *r)
 	hvt_detach(r->s);
 }
 
+/* The summary's time of a call, as strace's -c: the system time the call cost, which
+ * here is the CPU time the host thread serving it spent on it (hvtrace is the
+ * guest's kernel). The recorder runs on that thread, so it reads the thread's clock
+ * itself, after its own decoding at entry and before it at exit: the tracer's work
+ * is not counted, as strace's is not in the tracee's system time. With -w, the
+ * wall-clock time between entry and exit instead (the latency, as strace -w). */
+static bool wants_cpu_time(const struct st_run *r)
+{
+	return r->out.summary && !r->o->is_wall_clock;
+}
+
+static void read_cpu_clock(struct timespec *ts)
+{
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, ts))
+		*ts = (struct timespec){0, 0}; /* cannot fail for the calling thread */
+}
+
 /* hvt_recorder: a syscall entry or exit of a spawned program, where it is served. */
 static void recorder(void *arg, const struct hvt_event *ev)
 {
 	struct st_run *r = arg;
+	struct timespec cpu_now = {0, 0};
 
+	if (ev->kind == HVT_EV_SYSCALL_EXIT && wants_cpu_time(r))
+		read_cpu_clock(&cpu_now);
 	pthread_mutex_lock(&r->mu);
 	struct st_task *t = find_task(r, ev->tid);
 	if (!t)
 		t = add_task(r, ev->tid, ev->pid);
-	if (t && ev->kind == HVT_EV_SYSCALL_ENTER)
+	if (t && ev->kind == HVT_EV_SYSCALL_ENTER) {
 		on_syscall_enter(r, t, ev);
-	else if (t && ev->kind == HVT_EV_SYSCALL_EXIT)
-		on_syscall_exit(r, t, ev);
+		if (wants_cpu_time(r))
+			read_cpu_clock(&t->entry_cpu);
+	} else if (t && ev->kind == HVT_EV_SYSCALL_EXIT) {
+		on_syscall_exit(r, t, ev, &cpu_now);
+	}
 	if (r->out.main.f == stderr)
 		fflush(stderr);
 	pthread_mutex_unlock(&r->mu);
@@ -361,8 +394,12 @@ static int loop(struct st_run *r)
 		int signo = 0;
 		if (t) {
 			switch (ev.kind) {
-			case HVT_EV_SYSCALL_ENTER: on_syscall_enter(r, t, &ev); break;
-			case HVT_EV_SYSCALL_EXIT: on_syscall_exit(r, t, &ev); break;
+			/* A stop's CPU time is the stopped task's thread's (hvt_event). */
+			case HVT_EV_SYSCALL_ENTER:
+				on_syscall_enter(r, t, &ev);
+				t->entry_cpu = ev.cpu_time;
+				break;
+			case HVT_EV_SYSCALL_EXIT: on_syscall_exit(r, t, &ev, &ev.cpu_time); break;
 			case HVT_EV_SIGNAL:
 				st_out_signal(&r->out, t, &ev.info, &ev.time);
 				signo = ev.info.si_signo;

@@ -20,6 +20,7 @@ struct st_opts {
 	int quiet;           /* -q count */
 	bool is_json;        /* --json */
 	int summary;         /* -c 1, -C 2 */
+	bool is_wall_clock;  /* -w: the summary's times are latencies, not CPU time */
 	const char *attach;  /* -p VM:PID */
 	/* The guest, as `hvtrace run` takes them: --mem, --root, --syscall-transport. */
 	uint64_t mem_size;
@@ -46,6 +47,7 @@ struct st_task {
 	int pending_signal; /* to send with the next resume (Ctrl-C) */
 	long prev_nr;      /* the last call interrupted for restart_syscall, -1 none */
 	struct timespec entry_time;
+	struct timespec entry_cpu; /* -c: the serving thread's CPU time as the call began */
 	struct sbuf args;  /* the arguments' text, the entry part then the exit part */
 	size_t entry_len;  /* where the exit part starts in args */
 	struct st_stream *stream;

@@ -37,6 +37,10 @@ enum st_quote_flags {
 /* Quotes n bytes as strace does: "..." with C escapes, octal for the rest. */
 void st_quote(struct sbuf *b, const unsigned char *s, size_t n, int xflag, unsigned flags);
 
+/* The name of network interface index into name (IF_NAMESIZE bytes): true when
+ * there is one. */
+typedef bool (*st_ifname_fn)(unsigned index, char *name);
+
 /* Reads guest memory of task tid: bytes copied, or -errno when none could be. */
 typedef ssize_t (*st_read_fn)(void *ctx, int tid, uint64_t addr, void *buf, size_t len);
 /* The path of fd in task tid's process for -y: 0 and a NUL-terminated path, or -errno. */
@@ -61,6 +65,8 @@ struct st_call {
 	int nargs;
 	uint64_t sp;    /* the stack pointer at entry, for rt_sigreturn's frame */
 	long prev_nr;   /* the task's previous syscall (restart_syscall); -1: unknown */
+	long saved;     /* what a decoder read at entry for its exit part: the length of
+			 * the address buffer the program gave (accept, recvfrom, recvmsg) */
 };
 
 struct st_dec {
@@ -70,6 +76,7 @@ struct st_dec {
 	void *read_ctx;
 	st_fdpath_fn fdpath; /* NULL: no -y */
 	void *fdpath_ctx;
+	st_ifname_fn ifname; /* link-local sin6_scope_id by name; NULL: as a number */
 	struct sbuf aux;     /* text after the return value, "(Timeout)", "(flags ...)" */
 	bool ret_is_custom;  /* the decoder wrote the whole return value into aux */
 };
@@ -134,6 +141,8 @@ struct st_xlat {
 };
 /* OR of flags: names joined by |, then the unknown rest in hex; dflt when zero. */
 void st_print_flags(struct sbuf *b, const struct st_xlat *x, uint64_t v, const char *dflt);
+/* The same with strace's comment when no name matches: 0x40 / * SOCK_??? * /; 0 is "0". */
+void st_print_flags_ex(struct sbuf *b, const struct st_xlat *x, uint64_t v, const char *unknown_comment);
 /* One value of an enumeration, or the number (in hex with is_hex) with the comment
  * strace adds: 0x12 / * ..._??? * /. */
 void st_print_xval(struct sbuf *b, const struct st_xlat *x, uint64_t v, const char *unknown_comment);
@@ -152,10 +161,19 @@ void st_print_statx_flags(struct sbuf *b, uint64_t flags);
 /* The O_CLOEXEC-style flags of the calls that make a descriptor, by call name. */
 const struct st_xlat *st_fd_create_flags(const char *call);
 
-/* Sockets (sockets.c). */
-extern const struct st_xlat st_sock_domains[];
+/* Sockets (sockets.c): constants. */
+extern const struct st_xlat st_sock_domains[], st_sock_levels[];
 void st_print_sock_type(struct sbuf *b, uint64_t type);
 void st_print_sock_proto(struct sbuf *b, uint64_t domain, uint64_t proto);
+void st_print_accept_flags(struct sbuf *b, uint64_t flags);
+void st_print_msg_flags(struct sbuf *b, uint64_t flags);
+void st_print_shutdown_how(struct sbuf *b, uint64_t how);
+/* A socket address of len bytes at addr (sockaddr.c), as strace's decode_sockaddr:
+ * the address alone when len < 2 or it cannot be read. */
+void st_print_sockaddr(struct st_dec *d, int tid, uint64_t addr, int len);
+/* The host's name of network interface index into name (IF_NAMESIZE bytes): for
+ * st_dec.ifname, as strace resolves sin6_scope_id in its own namespace. */
+bool st_host_ifname(unsigned index, char *name);
 
 /* Open flags as strace shows them: the access mode first. */
 void st_print_open_flags(struct sbuf *b, uint64_t flags);

@@ -15,8 +15,8 @@ struct st_summary {
 
 void st_summary_add(struct st_summary *s, long nr, uint64_t ns, bool is_error);
 /* strace's layout: header, dashes, one row per syscall by time (most first), dashes,
- * total. Time is wall-clock between syscall entry and exit (hvtrace has no per-task
- * system time to offer). */
+ * total. The times are what the caller added: the host's CPU time serving each call
+ * (strace's system time), or with -w the wall-clock time between entry and exit. */
 void st_summary_print(FILE *f, const struct st_summary *s);
 
 #endif

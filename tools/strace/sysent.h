@@ -49,6 +49,9 @@ enum st_arg {
 	A_SOCK_DOMAIN,
 	A_SOCK_TYPE,
 	A_SOCK_PROTO,   /* the protocol, named by the domain (the first argument) */
+	A_SOCKADDR,     /* a socket address the call reads; its length is the next argument */
+	A_MSG_FLAGS,    /* MSG_* */
+	A_SHUT_HOW,     /* shutdown's SHUT_* */
 	A_TIMESPEC,
 	A_TIMESPEC_OUT,
 	A_TIMESPEC_PAIR, /* utimensat's times[2] */
@@ -127,6 +130,17 @@ void st_dec_poll(struct st_dec *d, struct st_call *c);
 void st_dec_select(struct st_dec *d, struct st_call *c);
 void st_dec_waitid(struct st_dec *d, struct st_call *c);
 void st_dec_mmap(struct st_dec *d, struct st_call *c);
+/* Sockets (decode_net.c): accept, accept4, getsockname and getpeername share one. */
+void st_dec_sockname(struct st_dec *d, struct st_call *c);
+void st_dec_recvfrom(struct st_dec *d, struct st_call *c);
+void st_dec_sendmsg(struct st_dec *d, struct st_call *c);
+void st_dec_recvmsg(struct st_dec *d, struct st_call *c);
+/* struct msghdr at addr (msghdr.c), or the address when it cannot be read.
+ * user_namelen: the msg_namelen the program offered (recvmsg), NULL for sendmsg;
+ * data_size: the bytes the call moved (the iovecs' data stops there), -1: all. */
+void st_print_msghdr_at(struct st_dec *d, int tid, uint64_t addr, const int *user_namelen, long data_size);
+/* The msg_namelen of the msghdr at addr: false when it cannot be read. */
+bool st_msghdr_namelen(struct st_dec *d, int tid, uint64_t addr, int *namelen);
 /* execve's argv and envp: ["a", "b"], 0x7ff... / * 2 vars * / (the whole envp with -v). */
 void st_print_exec_vectors(struct st_dec *d, int tid, uint64_t argv, uint64_t envp);
 
