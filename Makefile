@@ -28,8 +28,8 @@ VCPU_BINS := $(VCPU_SRCS:tests/vcpu/%.c=$(BUILD)/tests/%)
 VCPU_GUESTS := $(patsubst tests/vcpu/guests/%.S,$(BUILD)/tests/guests/%,$(wildcard tests/vcpu/guests/*.S)) \
 	$(patsubst tests/vcpu/guests/%.c,$(BUILD)/tests/guests/%,$(wildcard tests/vcpu/guests/*.c))
 
-.PHONY: all asan test test-unit test-vcpu test-cli test-diff test-strace test-gdb test-svm fuzz bench example clean deps
-all: $(BUILD)/hvtrace $(BUILD)/libhvtrace.a
+.PHONY: all asan test test-unit test-vcpu test-cli test-diff test-strace test-gdb test-examples test-svm fuzz bench example examples clean deps
+all: $(BUILD)/hvtrace $(BUILD)/libhvtrace.a $(BUILD)/hvtrace.pc
 asan: all
 
 deps: $(BUILD)/.deps-ok
@@ -71,6 +71,13 @@ $(BUILD)/libhvtrace.a: $(LIB_OBJS)
 $(BUILD)/hvtrace: $(BUILD)/tools/hvtrace.o $(BUILD)/tools/run_signals.o $(BUILD)/libhvtrace.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# pkg-config for the C API, pointing into this build (examples/Makefile uses it).
+$(BUILD)/hvtrace.pc: Makefile
+	@mkdir -p $(@D)
+	@printf '%s\n' 'includedir=$(CURDIR)/include' 'libdir=$(abspath $(BUILD))' '' \
+	  'Name: hvtrace' 'Description: trace Linux x86-64 programs in hvtrace guests from the host' \
+	  'Version: 0.1.0' 'Cflags: -I$${includedir}' 'Libs: $${libdir}/libhvtrace.a $(SAN) $(LDLIBS)' > $@
+
 # Tests ---------------------------------------------------------------------------------
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libhvtrace.a
 	@mkdir -p $(@D)
@@ -91,7 +98,7 @@ $(BUILD)/tests/guests/%: tests/vcpu/guests/%.c
 # Every group runs even when an earlier one fails; the summary line adds them up.
 test: $(BUILD)/hvtrace
 	@rm -f $(BUILD)/result-*.txt; rc=0; \
-	for g in test-unit test-vcpu test-cli test-diff test-strace test-gdb; do \
+	for g in test-unit test-vcpu test-cli test-diff test-strace test-gdb test-examples; do \
 	  $(MAKE) --no-print-directory BUILD=$(BUILD) SAN="$(SAN)" $$g || rc=1; \
 	done; sh tests/summary.sh $(BUILD) || rc=1; exit $$rc
 
@@ -131,8 +138,15 @@ test-diff: $(BUILD)/hvtrace
 test-strace: $(BUILD)/hvtrace
 	@sh tests/run_group.sh $(BUILD) strace bash tests/strace/run_strace_diff.sh $(BUILD)/hvtrace $(BUILD)
 
+# The C API examples (examples/), built through pkg-config, run against their target.
+examples: $(BUILD)/libhvtrace.a $(BUILD)/hvtrace.pc
+	@$(MAKE) --no-print-directory -C examples PKG_CONFIG_PATH=$(abspath $(BUILD)) OUT=$(abspath $(BUILD)/examples)
+
+test-examples: examples
+	@sh tests/run_group.sh $(BUILD) examples sh tests/examples/run_examples.sh $(BUILD)/examples
+
 # The SVM lane: the same suite against a real kvm_amd under QEMU (tests/svm/).
-test-svm: $(BUILD)/hvtrace $(UNIT_BINS) $(VCPU_BINS) $(VCPU_GUESTS)
+test-svm: $(BUILD)/hvtrace $(UNIT_BINS) $(VCPU_BINS) $(VCPU_GUESTS) examples
 	@HVTRACE_DIFF_MODE=build bash tests/diff/run_diff.sh $(BUILD)/hvtrace $(BUILD) > $(BUILD)/diff-build.log 2>&1 || \
 	  { cat $(BUILD)/diff-build.log; exit 1; }
 	@bash tests/svm/run-svm.sh $(BUILD)

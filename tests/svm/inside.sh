@@ -35,7 +35,7 @@ done
 # (README.md): on this one-CPU VM `auto` is the exit transport (hvtrace falls back to
 # exits when one CPU is online), and `shared` costs ~10 ms a call. The three transports
 # all run in the vcpu groups.
-all="unit vcpu-auto vcpu-exit vcpu-shared cli diff-exit shell-exit dynamic-exit guest-strace-exit"
+all="unit vcpu-auto vcpu-exit vcpu-shared cli diff-exit shell-exit dynamic-exit guest-strace-exit strace gdb examples"
 # SVM_GROUPS (from run-svm.sh) narrows the run for experiments; the default is all.
 groups=${SVM_GROUPS:-$all}
 for g in $groups; do
@@ -52,6 +52,9 @@ for g in $groups; do
 	dynamic-*) HVTRACE_DIFF_EXTRA=$extra sh tests/run_group.sh "$build" "$g" bash tests/diff/run_dynamic.sh "$build/hvtrace" "$build" ;;
 	guest-strace-*) HVTRACE_DIFF_EXTRA=$extra \
 			sh tests/run_group.sh "$build" "$g" bash tests/diff/run_guest_strace.sh "$build/hvtrace" "$build" ;;
+	strace) sh tests/run_group.sh "$build" strace bash tests/strace/run_strace_diff.sh "$build/hvtrace" "$build" ;;
+	gdb) sh tests/run_group.sh "$build" gdb bash tests/gdb/run_gdb.sh "$build/hvtrace" "$build" ;;
+	examples) sh tests/run_group.sh "$build" examples sh tests/examples/run_examples.sh "$build/examples" ;;
 	*) echo "unknown group $g"; echo "0 passed, 1 failed" > "$build/result-$g.txt" ;;
 	esac
 	echo "@@@ group $g took $(($(date +%s) - start)) s"

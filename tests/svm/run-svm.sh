@@ -55,7 +55,7 @@ done
 # run specifications), with their timestamps.
 cd "$top"
 mkdir -p "$root/hv/$build"
-cp -a "$build/hvtrace" "$build/tests" "$build/guest" "$build/diff-inputs" "$build/guest-agent" "$root/hv/$build/"
+cp -a "$build/hvtrace" "$build/tests" "$build/guest" "$build/diff-inputs" "$build/guest-agent" "$build/examples" "$root/hv/$build/"
 find "$root/hv/$build" -name '*.d' -delete
 cp -a tests "$root/hv/"
 
