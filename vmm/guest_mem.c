@@ -14,12 +14,16 @@ int gmem_init(struct guest_mem *gm, uint64_t size)
 	pthread_mutex_init(&gm->lock, NULL);
 	if (size < 16 * PAGE_SIZE || size % PAGE_SIZE || size > (1ull << 39))
 		return -EINVAL;
-	/* Sparse: host memory is committed only for frames the guest touches. */
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	/* Sparse: host memory is committed only for frames the guest touches. A canary
+	 * page on each side (gmem_canaries_intact): host code that strays past either end
+	 * of guest RAM while serving the guest hits one, and hvtrace says so at the end. */
+	uint8_t *p = mmap(NULL, size + 2 * PAGE_SIZE, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return -errno;
-	gm->host = p;
+	memset(p, GMEM_CANARY, PAGE_SIZE);
+	memset(p + PAGE_SIZE + size, GMEM_CANARY, PAGE_SIZE);
+	gm->host = p + PAGE_SIZE;
 	gm->size = size;
 	gm->nframes = size / PAGE_SIZE;
 	gm->refcount = calloc(gm->nframes, sizeof *gm->refcount);
@@ -35,10 +39,21 @@ int gmem_init(struct guest_mem *gm, uint64_t size)
 	return 0;
 }
 
+bool gmem_canaries_intact(const struct guest_mem *gm)
+{
+	const uint8_t *sides[2] = {gm->host - PAGE_SIZE, gm->host + gm->size};
+
+	for (int i = 0; i < 2; i++)
+		for (uint64_t j = 0; j < PAGE_SIZE; j++)
+			if (sides[i][j] != GMEM_CANARY)
+				return false;
+	return true;
+}
+
 void gmem_destroy(struct guest_mem *gm)
 {
 	if (gm->host)
-		munmap(gm->host, gm->size);
+		munmap(gm->host - PAGE_SIZE, gm->size + 2 * PAGE_SIZE);
 	free(gm->refcount);
 	free(gm->free_stack);
 	pthread_mutex_destroy(&gm->lock);

@@ -22,7 +22,12 @@ struct guest_mem {
 	uint64_t used;       /* frames with refcount > 0 */
 };
 
+#define GMEM_CANARY 0xa5
+
 int gmem_init(struct guest_mem *gm, uint64_t size);
+/* The pages just below and above guest RAM in the host still hold GMEM_CANARY: no host
+ * access meant for the guest went past its RAM. */
+bool gmem_canaries_intact(const struct guest_mem *gm);
 void gmem_destroy(struct guest_mem *gm);
 
 /* Host pointer to [gpa, gpa+len) or NULL when any byte lies outside guest RAM. */

@@ -273,6 +273,12 @@ void vm_destroy(struct hv_vm *vm)
 		close(vm->vm_fd);
 	if (vm->kvm_fd >= 0)
 		close(vm->kvm_fd);
+	if (vm->mem.host && !gmem_canaries_intact(&vm->mem)) {
+		/* Host memory next to guest RAM changed: a bug that let a guest reach host
+		 * memory. Nothing after this can be trusted; stop here, loudly. */
+		hv_err("the canary pages around guest RAM were overwritten: a hvtrace bug, please report it");
+		abort();
+	}
 	gmem_destroy(&vm->mem);
 	free(vm->cpuid);
 	free(vm->retired);

@@ -69,6 +69,27 @@ static void test_gmem_init_rejects_size_not_multiple_of_page(void **state)
 	assert_int_equal(gmem_init(&gm, (64ull << 20) - 512), -EINVAL);
 }
 
+/* The canary pages on both sides of guest RAM: intact after every frame was handed out
+ * and written in full, and a stray byte just past either end is seen. */
+static void test_gmem_canaries_catch_a_stray_write_on_either_side(void **state)
+{
+	struct guest_mem gm;
+	uint64_t gpa;
+	(void)state;
+
+	assert_int_equal(gmem_init(&gm, SMALL_FRAMES * PAGE_SIZE), 0);
+	while (frame_alloc(&gm, &gpa) == 0)
+		memset(gmem_ptr(&gm, gpa, PAGE_SIZE), 0xff, PAGE_SIZE);
+	assert_true(gmem_canaries_intact(&gm));
+	gm.host[gm.size] ^= 1;
+	assert_false(gmem_canaries_intact(&gm));
+	gm.host[gm.size] ^= 1;
+	assert_true(gmem_canaries_intact(&gm));
+	gm.host[-1] = 0;
+	assert_false(gmem_canaries_intact(&gm));
+	gmem_destroy(&gm);
+}
+
 static void test_gmem_init_rejects_size_below_sixteen_pages(void **state)
 {
 	struct guest_mem gm;
@@ -465,6 +486,7 @@ int main(void)
 		cmocka_unit_test(test_parse_mem_size_rejects_missing_digits),
 		cmocka_unit_test(test_parse_mem_size_rejects_overflow),
 		cmocka_unit_test(test_parse_mem_size_rejects_null),
+		cmocka_unit_test(test_gmem_canaries_catch_a_stray_write_on_either_side),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
