@@ -99,10 +99,9 @@ void st_dec_clone(struct st_dec *d, struct st_call *c)
 		return;
 	}
 	if (flags & CLONE_PARENT_SETTID) {
-		int tid;
 		sb_puts(d->out, ", parent_tid=");
-		if (c->ret >= 0 && !st_read(d, c->tid, c->args[2], &tid, sizeof tid))
-			sb_printf(d->out, "[%d]", tid);
+		if (c->ret > 0)
+			sb_printf(d->out, "[%ld]", c->ret); /* see st_dec_clone3 */
 		else
 			st_print_ptr(d->out, c->args[2]);
 	}
@@ -149,10 +148,13 @@ void st_dec_clone3(struct st_dec *d, struct st_call *c)
 		sb_putc(b, '}');
 		return;
 	}
-	int tid;
-	if (is_readable && c->ret > 0 && (a.flags & CLONE_PARENT_SETTID) &&
-	    !st_read(d, c->tid, a.parent_tid, &tid, sizeof tid))
-		sb_printf(b, " => {parent_tid=[%d]}", tid);
+	/* What the kernel stored at parent_tid is the new tid, which the call returns. The
+	 * memory itself may already say otherwise: a recorder decodes the exit while the
+	 * new thread runs, and a thread that has already ended cleared that word (glibc
+	 * passes the same address as child_tid with CLONE_CHILD_CLEARTID); native strace
+	 * reads it while the new thread still waits at its attach stop. */
+	if (is_readable && c->ret > 0 && (a.flags & CLONE_PARENT_SETTID))
+		sb_printf(b, " => {parent_tid=[%ld]}", c->ret);
 	sb_printf(b, ", %llu", (unsigned long long)size);
 }
 
