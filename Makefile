@@ -154,7 +154,7 @@ test-svm: $(BUILD)/hvtrace $(UNIT_BINS) $(VCPU_BINS) $(VCPU_GUESTS) examples
 # Fuzzing: every fuzzer for FUZZ_SECONDS (short in CI, longer on request).
 FUZZ_SECONDS ?= 30
 fuzz: $(BUILD)/hvtrace
-	@sh tests/run_group.sh $(BUILD) fuzz bash tests/fuzz/run_fuzz.sh $(BUILD)/hvtrace $(BUILD) $(FUZZ_SECONDS)
+	@FUZZ_ONLY=$(FUZZ_ONLY) sh tests/run_group.sh $(BUILD) fuzz bash tests/fuzz/run_fuzz.sh $(BUILD)/hvtrace $(BUILD) $(FUZZ_SECONDS)
 
 # Benchmarks and the example -----------------------------------------------------------
 bench: $(BUILD)/hvtrace
