@@ -36,11 +36,10 @@ static void *forwarder(void *arg)
 
 int run_signals_start(struct run_signals *rs)
 {
-	/* Not SIGQUIT: with it blocked in a task thread, kvm_pvm's KVM_RUN no longer
-	 * returns for that thread's kick (measured: `--timeout` never ended a spinning
-	 * guest; SIGHUP, SIGINT, SIGILL...SIGTERM and others blocked alone are harmless).
-	 * Ctrl-\ ends hvtrace and its guest by SIGQUIT's default action instead, so a
-	 * guest's own SIGQUIT handler does not run. */
+	/* Not SIGQUIT: kvm_pvm needs it unblocked while a guest runs (vcpu_set_owner),
+	 * where it would reach a vCPU thread instead of the forwarder. Ctrl-\ ends hvtrace
+	 * and its guest by SIGQUIT's default action instead, so a guest's own SIGQUIT
+	 * handler does not run. */
 	static const int forwarded[] = {SIGINT, SIGHUP, SIGTERM};
 	int r;
 

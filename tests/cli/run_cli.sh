@@ -78,6 +78,11 @@ check oom 0 '1 TiB mmap: ENOMEM 1 TiB MAP_NORESERVE mmap: granted 1 TiB brk: ref
 check oom-reported 0 'guest out of memory .*: killed process 2 \(limits\)' -- "$hv" run --mem 64M -- "$tmp/limits" oom
 check bad-max-tasks 2 '--max-tasks 0: expected a number' -- "$hv" run --max-tasks 0 -- "$tmp/hello"
 check timeout 124 '--timeout 0.3 reached: the guest was killed' -- "$hv" run --timeout 0.3 -- "$tmp/limits" spin
+# Started with SIGQUIT blocked (inherited by every thread): kvm_pvm then never ended
+# KVM_RUN for a kick (vmm/vcpu.c, vcpu_set_owner), and the timeout never came.
+check timeout-sigquit-blocked 124 '--timeout 0.3 reached: the guest was killed' -- python3 -c \
+	'import os, signal, sys; signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGQUIT}); os.execv(sys.argv[1], sys.argv[1:])' \
+	"$(command -v timeout)" -s KILL 60 "$hv" run --timeout 0.3 -- "$tmp/limits" spin
 check timeout-not-reached 0 'hello, world' -- "$hv" run --timeout 1m -- "$tmp/hello"
 check bad-timeout 2 '--timeout 5x: expected seconds' -- "$hv" run --timeout 5x -- "$tmp/hello"
 # The control socket (default place: $XDG_RUNTIME_DIR/hvtrace/PID.sock) and hvtrace ps.
