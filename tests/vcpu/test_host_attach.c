@@ -3,6 +3,7 @@
  * after the session closes; strangers cannot connect. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -38,27 +39,30 @@ static void vm_start(struct vm *vm, const char *mode)
 	snprintf(guest, sizeof guest, "%s", guest_path("api_target"));
 	snprintf(vm->sock, sizeof vm->sock, "/tmp/hvtrace-test-%d.sock", (int)getpid());
 	unlink(vm->sock);
+	int ready[2];
+	assert_int_equal(pipe2(ready, O_CLOEXEC), 0);
 	vm->pid = fork();
 	if (vm->pid == 0) {
 		/* A failed assertion must not leave the VM spinning (and holding the
 		 * runner's output pipe): it dies with the test. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		int null = open("/dev/null", O_RDWR);
-		dup2(null, 1);
+		dup2(ready[1], 1);
 		execl(bin ? bin : "build/hvtrace", "hvtrace", "run", "--control", vm->sock, "--", guest, mode, (char *)NULL);
 		_exit(127);
 	}
 	assert_true(vm->pid > 0);
-	for (int i = 0; i < 2000; i++) {
-		struct stat st;
-		if (stat(vm->sock, &st) == 0) {
-			assert_int_equal(st.st_mode & 0777, 0600); /* owner-only */
-			return;
-		}
-		struct timespec ts = {0, 5000000};
-		nanosleep(&ts, NULL);
-	}
-	fail_msg("hvtrace run did not create %s", vm->sock);
+	close(ready[1]);
+	/* The guest is in its loop (not in its start-up, where an attach would land in the
+	 * middle of a syscall) once it said so; its socket exists before it starts. */
+	char line[16] = "";
+	struct pollfd p = {.fd = ready[0], .events = POLLIN};
+	assert_int_equal(poll(&p, 1, TIMEOUT_MS), 1);
+	assert_true(read(ready[0], line, sizeof line - 1) > 0);
+	assert_string_equal(line, "spinning\n");
+	close(ready[0]);
+	struct stat st;
+	assert_int_equal(stat(vm->sock, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600); /* owner-only */
 }
 
 static int vm_end(struct vm *vm, int sig)
@@ -108,7 +112,7 @@ static void test_attached_task_stops_once_and_runs_on_after_the_session(void **s
 	struct vm vm;
 	uint64_t var = guest_sym("api_target", "counter");
 
-	vm_start(&vm, "spin");
+	vm_start(&vm, "spin-ready");
 	long a = counter_at_attach(&vm, var);
 	struct timespec ts = {0, 50000000};
 	nanosleep(&ts, NULL);
@@ -126,7 +130,7 @@ static void test_attached_session_sees_syscalls_and_can_kill(void **state)
 	hvt_session *s;
 	struct hvt_event ev;
 
-	vm_start(&vm, "spin");
+	vm_start(&vm, "spin-ready");
 	assert_int_equal(hvt_attach(vm.sock, 1, HVT_TRACE_SYSCALLS, &s), 0);
 	next(s, &ev, HVT_EV_START);
 	struct user_regs_struct u;
@@ -173,7 +177,7 @@ static void test_attach_errors_name_the_problem(void **state)
 	assert_int_equal(hvt_attach("/nonexistent/vm.sock", 1, 0, &s), -ENOENT);
 	assert_non_null(strstr(hvt_spawn_error(), "no such running VM"));
 	assert_int_equal(hvt_attach("bad id!", 1, 0, &s), -EINVAL);
-	vm_start(&vm, "spin");
+	vm_start(&vm, "spin-ready");
 	assert_int_equal(hvt_attach(vm.sock, 77, 0, &s), -ESRCH);
 	assert_non_null(strstr(hvt_spawn_error(), "no such task"));
 	/* Another user may not even connect. */

@@ -94,7 +94,11 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "pid"))
 		return getpid() == 1 ? 3 : 1;
-	if (!strcmp(mode, "spin"))
+	/* spin-ready: says so on stdout first, for a tracer that must attach to the loop
+	 * itself and not to the start-up before it. */
+	if (!strcmp(mode, "spin-ready") && write(1, "spinning\n", 9) != 9)
+		return 1;
+	if (!strcmp(mode, "spin") || !strcmp(mode, "spin-ready"))
 		for (;;)
 			counter++;
 	return 3;
