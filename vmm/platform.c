@@ -161,13 +161,24 @@ static int probe_tsc_round(struct vcpu *c, struct platform *p, int khz, bool *ok
 	memset(&m, 0, sizeof m);
 	m.h.nmsrs = 1;
 	m.e.index = 0x10; /* MSR_IA32_TSC */
-	uint64_t m0 = rdtsc_ordered();
-	if (ioctl(c->fd, KVM_GET_MSRS, &m) != 1)
-		return 0;
-	uint64_t m1 = rdtsc_ordered();
-	int64_t off = (int64_t)(m.e.data - (m0 + (m1 - m0) / 2));
-	/* The MSR read is only good to a few µs; when the ring-3 read is consistent with no
-	 * offset at all (kvm_pvm runs ring 3 on the host's own TSC), that is the answer. */
+	/* The offset is good to half the time the MSR read took: the best of several
+	 * reads, since one that was preempted (or, under emulation, slow) would leave the
+	 * vDSO's clock and the host's answers to clock syscalls that far apart (the
+	 * timekeeper computes both from one line, with this offset on the host side). */
+	int64_t off = 0;
+	uint64_t best = UINT64_MAX;
+	for (int i = 0; i < 8; i++) {
+		uint64_t m0 = rdtsc_ordered();
+		if (ioctl(c->fd, KVM_GET_MSRS, &m) != 1)
+			return 0;
+		uint64_t m1 = rdtsc_ordered();
+		if (m1 - m0 < best) {
+			best = m1 - m0;
+			off = (int64_t)(m.e.data - (m0 + (m1 - m0) / 2));
+		}
+	}
+	/* When the ring-3 read is consistent with no offset at all (kvm_pvm runs ring 3 on
+	 * the host's own TSC), that is the answer. */
 	if ((int64_t)(g - h0) >= 0 && (int64_t)(g - h1) <= 0)
 		off = 0;
 	if ((int64_t)(g - h0) < off || (int64_t)(g - h1) > off)

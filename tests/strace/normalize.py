@@ -98,6 +98,8 @@ def main():
             text = re.sub(r'^getppid\(\) = \d+', 'getppid() = PPID', text)
             text = re.sub(r'^getrandom\("[^"]*"', 'getrandom("..."', text)
             if text.startswith(('clock_gettime(', 'gettimeofday(', 'time(', 'times(', 'getrusage(')):
+                # strace adds "/* 0.01 s */" to a nonzero tick count only.
+                text = re.sub(r' /\* [\d.]+ s \*/', '', text)
                 text = re.sub(r'\d+', 'N', text)
             if no_results:
                 text = re.sub(r'\) = .*$', ')', text)
