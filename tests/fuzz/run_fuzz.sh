@@ -19,6 +19,26 @@ if $libfuzzer && ! command -v clang >/dev/null 2>&1; then
 	echo "FAIL libfuzzer: clang is missing (tools/install-deps.sh installs it)"
 	fail=$((fail + 1))
 fi
+# "// sources: @libhvtrace" (fuzz_ptrace): the library that runs guests (vmm, kernel,
+# ptrace, arch, the C API), compiled once with the fuzzer's coverage (in parallel, into
+# BUILD/fuzz/lib/), with the agent and vDSO objects `make` built. Such a target's guest
+# program, tests/fuzz/TARGET_fuzz_guest.c, is built static next to the fuzzer.
+lib_objs=
+fuzz_lib() {
+	[ -n "$lib_objs" ] && return 0
+	local dir=$out/lib srcs
+	mkdir -p "$dir"
+	srcs=$(ls vmm/*.c kernel/*.c ptrace/*.c arch/x86_64/*.c tools/api/*.c)
+	if ! echo "$srcs" | xargs -P "$(nproc)" -I{} sh -c 'o="$1/$(echo "$2" | tr / _ | sed "s/\.c\$/.o/")"
+		exec clang -g -O1 -std=gnu11 -D_GNU_SOURCE -I. -Iinclude -I"$3/gen" \
+			-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -c -o "$o" "$2"' \
+			sh "$dir" {} "$build" > "$dir/build.log" 2>&1; then
+		return 1
+	fi
+	lib_objs="$(echo "$srcs" | tr / _ | sed "s|^|$dir/|; s|\.c\$|.o|" | tr '\n' ' ')"
+	lib_objs="$lib_objs $build/guest-agent/agent.o $build/guest-agent/vdso_blob.o -lpthread"
+}
+
 for src in tests/fuzz/fuzz_*.c; do
 	$libfuzzer && command -v clang >/dev/null 2>&1 || break
 	name=$(basename "$src" .c)
@@ -27,6 +47,24 @@ for src in tests/fuzz/fuzz_*.c; do
 	case $target in
 	elf) deps=${deps:-vmm/elf_load.c} ;;
 	seccomp_bpf) deps=${deps:-kernel/seccomp_bpf.c} ;;
+	esac
+	case " $deps " in
+	*" @libhvtrace "*)
+		if ! fuzz_lib; then
+			echo "FAIL $name: the library does not build for fuzzing"
+			sed 's/^/    /' "$out/lib/build.log" | head -20
+			fail=$((fail + 1))
+			continue
+		fi
+		g=tests/fuzz/${target}_fuzz_guest.c
+		if [ -f "$g" ]; then
+			if ! gcc -static -O1 -o "$out/${target}_fuzz_guest" "$g" 2> "$out/$name.guest.log"; then
+				echo "FAIL $name: its guest does not build"; sed 's/^/    /' "$out/$name.guest.log" | head -20
+				fail=$((fail + 1))
+				continue
+			fi
+		fi
+		deps=${deps/@libhvtrace/$lib_objs} ;;
 	esac
 	if ! clang -g -O1 -std=gnu11 -D_GNU_SOURCE -I. -Iinclude -I"$build/gen" \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
