@@ -220,6 +220,21 @@ bool path_is_proc_self_exe(struct process *p, const char *path)
 	return !strcmp(path, own);
 }
 
+/* fd itself (or its error) when the guest may have it; else it is closed: the host's
+ * procfs and memory devices would expose the VMM (path_check_allowed). */
+static int allowed_or_closed(int fd, const char *path)
+{
+	if (fd < 0)
+		return fd;
+	int r = path_check_allowed(fd);
+	if (r) {
+		hv_info("guest open of %s refused: host procfs or memory device", path);
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
 int path_open(struct process *p, int dirfd, const char *path, int flags, mode_t mode)
 {
 	int fd;
@@ -244,15 +259,7 @@ int path_open(struct process *p, int dirfd, const char *path, int flags, mode_t 
 		if (fd < 0)
 			fd = -errno;
 	}
-	if (fd < 0)
-		return fd;
-	int r = path_check_allowed(fd);
-	if (r) {
-		hv_info("guest open of %s refused: host procfs or memory device", path);
-		close(fd);
-		return r;
-	}
-	return fd;
+	return allowed_or_closed(fd, path);
 }
 
 int path_parent(struct process *p, int dirfd, const char *path, struct path_parent *out)
@@ -334,12 +341,5 @@ int path_open_in(struct fs_context *fs, const char *path, int flags)
 		if (fd < 0)
 			fd = -errno;
 	}
-	if (fd < 0)
-		return fd;
-	int r = path_check_allowed(fd);
-	if (r) {
-		close(fd);
-		return r;
-	}
-	return fd;
+	return allowed_or_closed(fd, path);
 }
