@@ -17,6 +17,13 @@ ok() { echo "PASS $1"; pass=$((pass + 1)); }
 bad() {
 	echo "FAIL $1: $2"
 	[ -f "$3" ] && sed 's/^/    /' "$3" | tail -n 25
+	# The program's output alone never says why it is missing: show the session too.
+	if [ "${3%.prog}" != "$3" ]; then
+		local f
+		for f in "${3%.prog}.out" "${3%.prog}.stub"; do
+			[ -f "$f" ] && { echo "  $f:"; grep -Ev '^gdb (->|<-) \$?[mgpqX]' "$f" | sed 's/^/    /' | tail -n 25; }
+		done
+	fi
 	fail=$((fail + 1))
 }
 

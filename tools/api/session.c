@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "kernel/run.h"
+#include "vmm/log.h"
 #include "ptrace/host.h"
 #include "tools/api/api.h"
 
@@ -97,6 +98,10 @@ static void *spawn_main(void *arg)
 
 	hv_run_program(&a->opt, a->argc, a->argv, a->envp, &hs->result);
 	pthread_mutex_lock(&s->mu);
+	/* A guest that started and then failed has no other way to say why: a tracer only
+	 * sees its end event. (One that never started: hvt_spawn's error.) */
+	if (s->ended && hs->result.outcome == HV_FATAL)
+		hv_err("%s", hs->result.message);
 	hs->run_done = true;
 	/* A guest that never started has no end event: the session ends here. */
 	s->ended = true;
