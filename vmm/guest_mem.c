@@ -99,11 +99,6 @@ int frame_alloc(struct guest_mem *gm, uint64_t *gpa)
 	return alloc(gm, gpa);
 }
 
-int frame_alloc_table(struct guest_mem *gm, uint64_t *gpa)
-{
-	return alloc(gm, gpa);
-}
-
 void frame_get(struct guest_mem *gm, uint64_t gpa)
 {
 	pthread_mutex_lock(&gm->lock);
@@ -111,32 +106,16 @@ void frame_get(struct guest_mem *gm, uint64_t gpa)
 	pthread_mutex_unlock(&gm->lock);
 }
 
-static void put(struct guest_mem *gm, uint64_t gpa, bool was_table)
+void frame_put(struct guest_mem *gm, uint64_t gpa)
 {
 	uint64_t f = gpa / PAGE_SIZE;
 
 	pthread_mutex_lock(&gm->lock);
 	if (f > 0 && f < gm->nframes && gm->refcount[f] > 0 && --gm->refcount[f] == 0) {
-		if (was_table) {
-			/* Never handed out again (see frame_put_table): it stays "used". */
-			gm->retired_tables++;
-			gm->refcount[f] = 1;
-		} else {
-			gm->free_stack[gm->free_top++] = (uint32_t)f;
-			gm->used--;
-		}
+		gm->free_stack[gm->free_top++] = (uint32_t)f;
+		gm->used--;
 	}
 	pthread_mutex_unlock(&gm->lock);
-}
-
-void frame_put(struct guest_mem *gm, uint64_t gpa)
-{
-	put(gm, gpa, false);
-}
-
-void frame_put_table(struct guest_mem *gm, uint64_t gpa)
-{
-	put(gm, gpa, true);
 }
 
 uint32_t frame_refcount(struct guest_mem *gm, uint64_t gpa)

@@ -15,9 +15,8 @@ struct guest_mem {
 
 	pthread_mutex_t lock; /* protects everything below */
 	uint32_t *refcount;   /* per frame; 0 = free */
-	uint32_t *free_stack; /* freed frames (contents dirty) that never were page tables */
+	uint32_t *free_stack; /* freed frames (contents dirty) */
 	uint64_t free_top;
-	uint64_t retired_tables; /* frames that were page tables: never handed out again */
 	uint64_t next_fresh; /* frames at and above this were never handed out: still zero */
 	uint64_t used;       /* frames with refcount > 0 */
 };
@@ -40,15 +39,7 @@ static inline void *gmem_ptr(const struct guest_mem *gm, uint64_t gpa, uint64_t 
 
 /* A zeroed frame with refcount 1, or -ENOMEM when guest RAM is exhausted. */
 int frame_alloc(struct guest_mem *gm, uint64_t *gpa);
-/* A zeroed frame for a page table. (Frames that were page tables are never handed
- * out again: on kvm_pvm a scrubbed page-table frame reused as a page table kept stale
- * translations, and reused as data it made the hypervisor inject bogus page faults
- * (cr2 0) into the processes that got it. The cost: a dead address space's table
- * frames, some 60 KiB, stay allocated until the VM ends.) */
-int frame_alloc_table(struct guest_mem *gm, uint64_t *gpa);
 void frame_get(struct guest_mem *gm, uint64_t gpa);
-/* frame_put for a frame that served as a page table: retired, never reused. */
-void frame_put_table(struct guest_mem *gm, uint64_t gpa);
 /* Drops one reference; the frame is free again when the last one goes. */
 void frame_put(struct guest_mem *gm, uint64_t gpa);
 uint32_t frame_refcount(struct guest_mem *gm, uint64_t gpa);

@@ -26,7 +26,7 @@ uint64_t *pt_entry(struct guest_mem *gm, uint64_t root, uint64_t va, bool create
 			if (!create)
 				return NULL;
 			uint64_t fresh;
-			int r = frame_alloc_table(gm, &fresh);
+			int r = frame_alloc(gm, &fresh);
 			if (r) {
 				*err = r;
 				return NULL;

@@ -742,6 +742,11 @@ void vcpu_describe_state(struct vcpu *c, char *buf, unsigned long len)
 		 r->rbx, r->rcx, r->rdx, r->rsi, r->rdi, r->rbp);
 }
 
+unsigned scrub_end(uint64_t tagged)
+{
+	return (tagged & SCRUB_ROOT) ? KERNEL_HALF_FIRST_SLOT : PT_ENTRIES;
+}
+
 int vcpu_scrub_tables(struct vcpu *c, const uint64_t *frames, uint64_t n)
 {
 	struct guest_mem *gm = &c->vm->mem;
@@ -749,12 +754,10 @@ int vcpu_scrub_tables(struct vcpu *c, const uint64_t *frames, uint64_t n)
 	int r;
 
 	for (uint64_t i = 0; i < n; i++) {
-		uint64_t base = frames[i] & ~1ull;
+		uint64_t base = frames[i] & ~SCRUB_TAGS;
 		uint64_t *t = gmem_ptr(gm, base, PAGE_SIZE);
-		bool is_root = frames[i] & 1;
-		for (unsigned e = 0; t && e < PT_ENTRIES; e++) {
-			/* A root keeps its shared kernel half; its own slot XL_SLOT goes. */
-			if (!t[e] || (is_root && e >= KERNEL_HALF_FIRST_SLOT && e != XL_SLOT))
+		for (unsigned e = 0; t && e < scrub_end(frames[i]); e++) {
+			if (!t[e])
 				continue;
 			t[e] = 0;
 			if ((r = vcpu_queue_pte_flush(c, physmap_va(base + 8ull * e), 0)))

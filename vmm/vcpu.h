@@ -129,9 +129,17 @@ void vcpu_shootdown(struct vcpu *const *list, int n);
  * cr3: fork and clone. Costs four ioctls. */
 int vcpu_clone_user(struct vcpu *c, struct vcpu *from, uint64_t cr3);
 
+/* Tags in the low bits of a frame handed to vcpu_scrub_tables. */
+#define SCRUB_ROOT 1ull /* a root: only its user half is cleared, its kernel half stays */
+#define SCRUB_KEEP 2ull /* cleared, but the frame stays in its place (vm_release_address_space) */
+#define SCRUB_TAGS (SCRUB_ROOT | SCRUB_KEEP)
+
+/* A scrub clears the entries [0, scrub_end(tagged frame)). */
+unsigned scrub_end(uint64_t tagged);
+
 /* Clears, through the guest agent, every set entry of the listed page-table frames
- * (bit 0 set: a root, whose shared kernel half stays), then flushes the TLB. Runs the vCPU;
- * its user state is lost (the caller is done with it or replaces it). */
+ * (scrub_end of each), then flushes the TLB. Runs the vCPU; its user state is lost (the
+ * caller is done with it or replaces it). */
 int vcpu_scrub_tables(struct vcpu *c, const uint64_t *frames, uint64_t n);
 
 /* Loads the three TLS entries of the vCPU's GDT (12-14; set_thread_area(2)): plain

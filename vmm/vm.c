@@ -173,7 +173,14 @@ static int build_kernel_half(struct hv_vm *vm)
 
 int vm_new_address_space(struct hv_vm *vm, uint64_t *root)
 {
-	int r = frame_alloc_table(&vm->mem, root);
+	pthread_mutex_lock(&vm->retired_lock);
+	bool pooled = vm->nroots > 0;
+	if (pooled)
+		*root = vm->roots[--vm->nroots];
+	pthread_mutex_unlock(&vm->retired_lock);
+	if (pooled)
+		return 0; /* scrubbed user half, the kernel half and its XL_SLOT tables */
+	int r = frame_alloc(&vm->mem, root);
 
 	if (r)
 		return r;
@@ -283,10 +290,52 @@ void vm_destroy(struct hv_vm *vm)
 	free(vm->cpuid);
 	free(vm->retired);
 	vm->retired = NULL;
+	free(vm->roots);
+	vm->roots = NULL;
 	pthread_mutex_destroy(&vm->vcpu_lock);
 	pthread_mutex_destroy(&vm->retired_lock);
 	vm->vm_fd = vm->kvm_fd = -1;
 	vm->cpuid = NULL;
+}
+
+/* Appends f to the growing array *a. Preconditions: vm->retired_lock held. */
+static int push(uint64_t **a, uint64_t *n, uint64_t *cap, uint64_t f)
+{
+	if (*n == *cap) {
+		uint64_t c = *cap ? *cap * 2 : 256;
+		uint64_t *g = realloc(*a, c * sizeof *g);
+		if (!g)
+			return -ENOMEM;
+		*a = g;
+		*cap = c;
+	}
+	(*a)[(*n)++] = f;
+	return 0;
+}
+
+/* The table holding the leaf entries of XL_SLOT (every vCPU's trampoline and request
+ * slot: XL_MAX_VCPUS * XL_STRIDE is one table's 2 MiB), or 0 when there is none yet. */
+static uint64_t xl_leaf_table(struct guest_mem *gm, uint64_t root)
+{
+	uint64_t table = root;
+
+	for (int level = 4; level > 1; level--) {
+		uint64_t *e = gmem_ptr(gm, table + 8 * pt_index(XL_BASE, level), 8);
+		if (!e || !(*e & PTE_P) || (*e & PTE_PS))
+			return 0;
+		table = *e & PTE_ADDR_MASK;
+	}
+	return table;
+}
+
+/* What a scrub does, by host writes, where the hypervisor sees them. */
+static void clear_on_host(struct guest_mem *gm, const uint64_t *frames, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t *t = gmem_ptr(gm, frames[i] & ~SCRUB_TAGS, PAGE_SIZE);
+		if (t)
+			memset(t, 0, scrub_end(frames[i]) * sizeof *t);
+	}
 }
 
 int vm_release_address_space(struct hv_vm *vm, uint64_t root, struct vcpu *scrubber)
@@ -294,30 +343,22 @@ int vm_release_address_space(struct hv_vm *vm, uint64_t root, struct vcpu *scrub
 	uint64_t *list = NULL, n = 0, cap = 0;
 	int r = pt_collect_tables(&vm->mem, root, 0, KERNEL_HALF_FIRST_SLOT - 1, &list, &n, &cap);
 
-	if (!r)
-		r = pt_collect_tables(&vm->mem, root, XL_SLOT, XL_SLOT, &list, &n, &cap);
 	if (r) {
 		free(list);
 		hv_err("releasing an address space: %s (its tables stay allocated)", strerror(-r));
 		return r;
 	}
+	uint64_t xl = xl_leaf_table(&vm->mem, root);
 	/* Until the probe says otherwise, assume shadow paging. */
 	bool needs_scrub = !vm->platform.is_probed || !vm->platform.host_pte_write_visible;
 
 	pthread_mutex_lock(&vm->retired_lock);
-	for (uint64_t i = 0; i <= n && !r; i++) {
-		if (vm->nretired == vm->retired_cap) {
-			uint64_t c = vm->retired_cap ? vm->retired_cap * 2 : 256;
-			uint64_t *g = realloc(vm->retired, c * sizeof *g);
-			if (!g) {
-				r = -ENOMEM;
-				break;
-			}
-			vm->retired = g;
-			vm->retired_cap = c;
-		}
-		vm->retired[vm->nretired++] = i < n ? list[i] : (root | 1);
-	}
+	for (uint64_t i = 0; i < n && !r; i++)
+		r = push(&vm->retired, &vm->nretired, &vm->retired_cap, list[i]);
+	if (!r && xl)
+		r = push(&vm->retired, &vm->nretired, &vm->retired_cap, xl | SCRUB_KEEP);
+	if (!r)
+		r = push(&vm->retired, &vm->nretired, &vm->retired_cap, root | SCRUB_ROOT);
 	free(list);
 	uint64_t *take = NULL, ntake = 0;
 	if (!needs_scrub || scrubber) {
@@ -329,15 +370,27 @@ int vm_release_address_space(struct hv_vm *vm, uint64_t root, struct vcpu *scrub
 	pthread_mutex_unlock(&vm->retired_lock);
 	if (!take)
 		return r;
-	if (needs_scrub && (r = vcpu_scrub_tables(scrubber, take, ntake))) {
+	if (!needs_scrub) {
+		clear_on_host(&vm->mem, take, ntake);
+	} else if ((r = vcpu_scrub_tables(scrubber, take, ntake))) {
 		/* Never hand out frames the hypervisor may still translate through. */
 		hv_err("scrubbing %llu page-table frames failed: %s; they stay allocated",
 		       (unsigned long long)ntake, strerror(-r));
 		free(take);
 		return r;
 	}
-	for (uint64_t i = 0; i < ntake; i++)
-		frame_put_table(&vm->mem, take[i] & ~1ull);
+	pthread_mutex_lock(&vm->retired_lock);
+	for (uint64_t i = 0; i < ntake; i++) {
+		if (take[i] & SCRUB_KEEP)
+			continue;
+		if (!(take[i] & SCRUB_ROOT)) {
+			frame_put(&vm->mem, take[i]);
+		} else if (push(&vm->roots, &vm->nroots, &vm->roots_cap, take[i] & ~SCRUB_TAGS)) {
+			/* Kept out of use (a leak of one frame, never a reuse in another role). */
+			hv_err("a page-table root stays allocated: no host memory to pool it");
+		}
+	}
+	pthread_mutex_unlock(&vm->retired_lock);
 	free(take);
 	return r;
 }

@@ -39,10 +39,13 @@ struct hv_vm {
 	uint64_t scratch_root;
 
 	/* Page-table frames of dead address spaces that still await a scrub (see
-	 * vm_release_address_space). Root frames carry bit 0. */
-	pthread_mutex_t retired_lock; /* protects retired, nretired, retired_cap */
+	 * vm_release_address_space), tagged as for vcpu_scrub_tables; and the roots that
+	 * are scrubbed and ready to serve the next address spaces. */
+	pthread_mutex_t retired_lock; /* protects retired, nretired, retired_cap, roots, nroots, roots_cap */
 	uint64_t *retired;
 	uint64_t nretired, retired_cap;
+	uint64_t *roots;
+	uint64_t nroots, roots_cap;
 
 	pthread_mutex_t vcpu_lock; /* protects next_vcpu_id and the pool */
 	int next_vcpu_id;
@@ -62,7 +65,15 @@ int vm_new_address_space(struct hv_vm *vm, uint64_t *root);
  * guest agent on scrubber clears every entry that was set (the hypervisor sees guest
  * writes); without a scrubber the frames wait on the retired list for the next scrub.
  * Leaf pages must already have been released by the caller; their entries are left in
- * place for the scrub to clear. */
+ * place for the scrub to clear.
+ *
+ * The user half's tables become free frames. The root and the tables of its XL_SLOT
+ * only ever serve again as the root and XL_SLOT tables of a later address space
+ * (vm_new_address_space takes them first): on kvm_pvm, a root frame reused as anything
+ * else, or an XL_SLOT table reused in the user half or as data, left processes seeing
+ * stale translations (children of fork exiting with wrong codes, hangs), while in their
+ * own role, with the kernel half never changing, they are sound. The pool never holds
+ * more roots than address spaces once lived at the same time. */
 int vm_release_address_space(struct hv_vm *vm, uint64_t root, struct vcpu *scrubber);
 
 /* Guest VA of a guest-physical address in the physmap. */

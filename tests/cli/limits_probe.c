@@ -1,7 +1,9 @@
 /* What hvtrace's limits look like from inside the guest. "forks N": forks N children
  * that wait, and prints how many forks succeeded and the errno of the first refusal.
  * "spin": loops forever (for --timeout). "ticks": prints a line every 5 ms, forever.
- * "sigint": how SIGINT is disposed of at start. "oom": what running out of guest RAM does
+ * "sigint": how SIGINT is disposed of at start. "churn N": N children one after the
+ * other, each touching copy-on-write and fresh memory, so that the page tables of many
+ * dead processes must be reused (nothing may leak per process). "oom": what running out of guest RAM does
  * (natively it would give the same answers with the machine's RAM for --mem, by running
  * the host's OOM killer: run it only under hvtrace). */
 #include <errno.h>
@@ -48,8 +50,45 @@ static int oom(void)
 	return 0;
 }
 
+static int shared_page[1024];
+
+static int churn(int n)
+{
+	int wrong = 0;
+
+	for (int i = 0; i < 1024; i++)
+		shared_page[i] = i;
+	for (int i = 0; i < n; i++) {
+		pid_t c = fork();
+		if (c < 0) {
+			printf("churn: fork %d failed: %s\n", i, strerror(errno));
+			return 1;
+		}
+		if (c == 0) {
+			int ok = shared_page[i % 1024] == i % 1024;
+			shared_page[i % 1024] = -1;
+			char *q = mmap(NULL, 1 << 18, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (q == MAP_FAILED)
+				_exit(2);
+			for (int j = 0; j < 1 << 18; j += 4096)
+				q[j] = (char)(j >> 12);
+			for (int j = 0; j < 1 << 18; j += 4096)
+				ok &= q[j] == (char)(j >> 12);
+			_exit(ok ? 100 + i % 100 : 1);
+		}
+		int st;
+		if (waitpid(c, &st, 0) != c)
+			return 1;
+		wrong += !WIFEXITED(st) || WEXITSTATUS(st) != 100 + i % 100 || shared_page[i % 1024] != i % 1024;
+	}
+	printf("churn: %d children, %d wrong\n", n, wrong);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 2 && !strcmp(argv[1], "churn"))
+		return churn(atoi(argv[2]));
 	if (argc > 1 && !strcmp(argv[1], "spin"))
 		for (;;)
 			;

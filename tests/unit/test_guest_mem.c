@@ -292,25 +292,6 @@ static void test_freed_and_reallocated_frame_is_zeroed_again(void **state)
 	frame_put(gm, g);
 }
 
-static void test_former_page_table_is_never_handed_out_again(void **state)
-{
-	struct guest_mem *gm = *state;
-	uint64_t t, f[64];
-	int n = 0;
-
-	assert_int_equal(frame_alloc_table(gm, &t), 0);
-	uint64_t used = frames_used(gm);
-	frame_put_table(gm, t);
-	assert_int_equal(frames_used(gm), used); /* retired, not free */
-	while (n < 64 && frame_alloc(gm, &f[n]) == 0) {
-		assert_int_not_equal(f[n], t);
-		n++;
-	}
-	assert_true(n < 64); /* RAM ran out without ever handing it out */
-	for (int i = 0; i < n; i++)
-		frame_put(gm, f[i]);
-}
-
 static void test_many_freed_frames_all_come_back_zeroed(void **state)
 {
 	struct guest_mem *gm = *state;
@@ -470,8 +451,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_frame_put_ignores_address_outside_guest_ram,
 						setup_small, teardown),
 		cmocka_unit_test_setup_teardown(test_freed_and_reallocated_frame_is_zeroed_again,
-						setup_small, teardown),
-		cmocka_unit_test_setup_teardown(test_former_page_table_is_never_handed_out_again,
 						setup_small, teardown),
 		cmocka_unit_test_setup_teardown(test_many_freed_frames_all_come_back_zeroed,
 						setup_64m, teardown),

@@ -79,10 +79,47 @@ static void test_reused_page_tables_do_not_keep_old_translations(void **state)
 	vm_destroy(&vm);
 }
 
+/* Address spaces that come and go cost nothing for good: the user half's tables are
+ * free frames again, and the root (with its XL_SLOT tables) serves the next address
+ * space as its root, never as anything else (vm_release_address_space). */
+static void test_dead_address_spaces_give_their_frames_back(void **state)
+{
+	struct hv_vm vm;
+	struct vcpu *c;
+	uint64_t root, first_root = 0, used = 0;
+	(void)state;
+
+	assert_int_equal(vm_create(&vm, 64ull << 20), 0);
+	assert_int_equal(vcpu_get(&vm, &c), 0);
+	uint64_t a = frame_with(&vm, 0xaaaa);
+	for (int i = 0; i < 100; i++) {
+		assert_int_equal(vm_new_address_space(&vm, &root), 0);
+		if (i == 0)
+			first_root = root;
+		else
+			assert_int_equal(root, first_root);
+		assert_int_equal(pt_map(&vm.mem, root, VA_X + (uint64_t)i * (1ull << 30), a, PTE_U | PTE_NX), 0);
+		assert_int_equal(vcpu_start_user(c, root, AGENT_VA(hv_agent_probe_nops), 0), 0);
+		uint64_t v = 0;
+		assert_int_equal(guest_load(c, VA_X + (uint64_t)i * (1ull << 30), &v), 0);
+		assert_int_equal(v, 0xaaaa);
+		if (i > 0)
+			assert_int_equal(guest_load(c, VA_X + (uint64_t)(i - 1) * (1ull << 30), &v), 1000 + VEC_PF);
+		assert_int_equal(vm_release_address_space(&vm, root, c), 0);
+		if (i == 1)
+			used = frames_used(&vm.mem);
+		else if (i > 1)
+			assert_int_equal(frames_used(&vm.mem), used);
+	}
+	vcpu_release(c);
+	vm_destroy(&vm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reused_page_tables_do_not_keep_old_translations),
+		cmocka_unit_test(test_dead_address_spaces_give_their_frames_back),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
