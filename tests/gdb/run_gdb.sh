@@ -17,13 +17,17 @@ ok() { echo "PASS $1"; pass=$((pass + 1)); }
 bad() {
 	echo "FAIL $1: $2"
 	[ -f "$3" ] && sed 's/^/    /' "$3" | tail -n 25
-	# The program's output alone never says why it is missing: show the session too.
-	if [ "${3%.prog}" != "$3" ]; then
-		local f
-		for f in "${3%.prog}.out" "${3%.prog}.stub"; do
-			[ -f "$f" ] && { echo "  $f:"; grep -Ev '^gdb (->|<-) \$?[mgpqX]' "$f" | sed 's/^/    /' | tail -n 25; }
+	# The program's output or gdb's transcript alone rarely says why: show the rest of
+	# the session too (the stub's packet log without the bulky memory and register ones).
+	local f base=${3%.*}
+	case $3 in
+	*.prog | *.out)
+		for f in "$base.out" "$base.stub"; do
+			[ "$f" != "$3" ] && [ -f "$f" ] &&
+				{ echo "  $f:"; grep -Ev '^gdb (->|<-) \$?[mgpqX]' "$f" | sed 's/^/    /' | tail -n 40; }
 		done
-	fi
+		;;
+	esac
 	fail=$((fail + 1))
 }
 
