@@ -386,6 +386,24 @@ static void drain_kick(void)
 		;
 }
 
+/* A kick can end KVM_RUN while KVM is delivering an exception: a fault, or the trap of
+ * a single step. KVM still holds it, and rewriting the registers now would lose it (a
+ * pending step trap: the step runs a second instruction, found as gdb's `next` skipping
+ * a line) or deliver it on top of the new state (an injected user page fault entering
+ * the agent's flush routine: "exception 14 in the guest agent", the guest killed). So
+ * the vCPU runs on, unchanged, until the exception reaches the agent's stub and exits;
+ * the kick's work waits for that exit. One ioctl, after kicks only. */
+static bool exception_in_flight(struct vcpu *c)
+{
+	struct kvm_vcpu_events e;
+
+	if (ioctl(c->fd, KVM_GET_VCPU_EVENTS, &e) < 0) {
+		hv_err("KVM: ioctl (GET_VCPU_EVENTS) on vCPU %d failed: %s", c->id, strerror(errno));
+		return false;
+	}
+	return e.exception.injected || e.exception.pending;
+}
+
 void vcpu_shootdown(struct vcpu *const *list, int n)
 {
 	struct vcpu *self = current_vcpu;
@@ -689,6 +707,8 @@ static int run_inner(struct vcpu *c, struct vcpu_event *ev)
 			if (e == EINTR || e == EAGAIN) {
 				if (e == EINTR)
 					drain_kick();
+				if (e == EINTR && exception_in_flight(c))
+					continue;
 				ev->kind = VEV_INTERRUPTED;
 				return 0;
 			}

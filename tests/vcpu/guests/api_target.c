@@ -92,6 +92,15 @@ int main(int argc, char **argv)
 		execv("/proc/self/exe", args);
 		return 1;
 	}
+	if (!strcmp(mode, "sled")) {
+		/* A child sends SIGURG every ~30 us while the parent runs a sled of 3-byte
+		 * `inc %rax` from SLED_BASE on: kicks that land while single steps trap. */
+		pid_t parent = getpid();
+		if (fork() == 0)
+			for (;;)
+				kill(parent, SIGURG), usleep(30);
+		__asm__ volatile("mov $0x5eed0000, %%eax\n1:\n.rept 64\ninc %%rax\n.endr\njmp 1b" ::: "rax");
+	}
 	if (!strcmp(mode, "pid"))
 		return getpid() == 1 ? 3 : 1;
 	/* spin-ready: says so on stdout first, for a tracer that must attach to the loop
