@@ -618,12 +618,17 @@ static void test_step_is_one_instruction_under_a_signal_storm(void **state)
 	struct user_regs_struct r = {0};
 	const uint64_t base = 0x5eed0000;
 	int sig = 0, one = 0, more = 0;
+	/* HVTRACE_TEST_SCALE: the emulated SVM lane takes fewer steps. */
+	const char *scale = getenv("HVTRACE_TEST_SCALE");
+	int steps = 10000 / (scale && atoi(scale) > 0 ? atoi(scale) : 1);
+	if (steps < 200)
+		steps = 200;
 
 	next(s, &ev, HVT_EV_START);
 	assert_int_equal(hvt_resume(s, 1, HVT_CONT, 0), 0);
 	usleep(100000);
 	assert_int_equal(hvt_interrupt(s, 1), 0);
-	for (int i = 0; i < 10000; i++) {
+	for (int i = 0; i < steps; i++) {
 		do {
 			if (hvt_wait(s, &ev, TIMEOUT_MS))
 				fail_msg("no stop at step %d", i);
@@ -652,8 +657,9 @@ static void test_step_is_one_instruction_under_a_signal_storm(void **state)
 		sig = 0;
 	}
 	assert_int_equal(more, 0);
-	if (one <= 9000)
-		fail_msg("only %d of 10000 steps were single incs in the sled (last rip %#llx rax %#llx)", one, (unsigned long long)r.rip, (unsigned long long)r.rax);
+	if (one < steps * 9 / 10) /* the steps were in the sled */
+		fail_msg("only %d of %d steps were single incs in the sled (last rip %#llx rax %#llx)", one, steps,
+			 (unsigned long long)r.rip, (unsigned long long)r.rax);
 	assert_int_equal(hvt_kill(s), 0);
 	while (hvt_wait(s, &ev, TIMEOUT_MS) == 0 && ev.kind != HVT_EV_GUEST_EXITED)
 		;
