@@ -338,7 +338,7 @@ fi
 # --- attach to a running `hvtrace run` ----------------------------------------------------
 timeout 120 "$hv" run --control "$tmp/ctl.sock" -- "$tmp/spin" > "$tmp/attach.prog" 2>&1 &
 run_pid=$!
-for _ in $(seq 100); do [ -S "$tmp/ctl.sock" ] && break; sleep 0.1; done
+for _ in $(seq 100); do [ -S "$tmp/ctl.sock" ] && grep -q '^spinning$' "$tmp/attach.prog" && break; sleep 0.1; done
 if start_stub attach --attach "$tmp/ctl.sock:1"; then
 	timeout 60 gdb -batch -nx -ex 'set confirm off' -ex "target remote :$port" -ex bt -ex 'set var stop = 1' \
 		-ex detach "$tmp/spin" > "$tmp/attach.out" 2>&1
@@ -356,7 +356,7 @@ fi
 # names; detach leaves it running.
 timeout 120 "$hv" run --control "$tmp/ctl2.sock" -- "$tmp/spin" > "$tmp/vattach.prog" 2>&1 &
 run_pid=$!
-for _ in $(seq 100); do [ -S "$tmp/ctl2.sock" ] && break; sleep 0.1; done
+for _ in $(seq 100); do [ -S "$tmp/ctl2.sock" ] && grep -q '^spinning$' "$tmp/vattach.prog" && break; sleep 0.1; done
 if start_stub vattach --multi; then
 	timeout 60 gdb -batch -nx -ex 'set confirm off' -ex "target extended-remote :$port" -ex 'info inferiors' \
 		-ex "monitor vm $tmp/ctl2.sock" -ex 'attach 1' -ex bt -ex 'p spins > 0' -ex 'set var stop = 1' \
