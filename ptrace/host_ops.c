@@ -485,14 +485,12 @@ int host_detach(struct host_session *s)
 		for (struct task *t = p->threads; t; t = t->thread_next)
 			if (t->ht.s == s)
 				host_unlink(t);
-	for (struct host_session **sp = &k->host_sessions; *sp; sp = &(*sp)->next)
-		if (*sp == s) {
-			*sp = s->next;
-			break;
-		}
 	struct host_bp *bps = s->bps;
 	s->bps = NULL;
-	/* The breakpoints leave the address spaces (guest memory: not under k->mu). */
+	/* The breakpoints leave the address spaces (guest memory: not under k->mu). The
+	 * session stays on k->host_sessions meanwhile, so that a guest ending now waits for
+	 * it (host_guest_ended takes s->life) before it frees the address spaces, the page
+	 * cache and guest RAM this uses. */
 	while (bps) {
 		struct host_bp *b = bps;
 		bps = b->next;
@@ -507,6 +505,11 @@ int host_detach(struct host_session *s)
 		}
 		free(b);
 	}
+	for (struct host_session **sp = &k->host_sessions; *sp; sp = &(*sp)->next)
+		if (*sp == s) {
+			*sp = s->next;
+			break;
+		}
 	pthread_mutex_lock(&s->mu);
 	s->k = NULL;
 	s->ended = true;
