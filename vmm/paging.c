@@ -160,7 +160,7 @@ void pt_free_tables(struct guest_mem *gm, uint64_t root, unsigned first, unsigne
 	}
 }
 
-static int push_frame(uint64_t **out, uint64_t *n, uint64_t *cap, uint64_t f)
+int pt_push_frame(uint64_t **out, uint64_t *n, uint64_t *cap, uint64_t f)
 {
 	if (*n == *cap) {
 		uint64_t c = *cap ? *cap * 2 : 64;
@@ -185,7 +185,7 @@ static int collect_level(struct guest_mem *gm, uint64_t table, int level, uint64
 			if ((t[i] & PTE_P) && !(t[i] & PTE_PS) &&
 			    (r = collect_level(gm, t[i] & PTE_ADDR_MASK, level - 1, out, n, cap)))
 				return r;
-	return push_frame(out, n, cap, table & PTE_ADDR_MASK);
+	return pt_push_frame(out, n, cap, table & PTE_ADDR_MASK);
 }
 
 int pt_collect_tables(struct guest_mem *gm, uint64_t root, unsigned first, unsigned last,

@@ -37,6 +37,9 @@ typedef int (*pt_leaf_fn)(void *arg, uint64_t va, uint64_t *pte);
 int pt_walk_range(struct guest_mem *gm, uint64_t root, uint64_t start, uint64_t end,
 		  pt_leaf_fn fn, void *arg);
 
+/* Appends f to the array *out of *n frames (*cap allocated), growing it; -ENOMEM. */
+int pt_push_frame(uint64_t **out, uint64_t *n, uint64_t *cap, uint64_t f);
+
 /* Appends to *out (growing it) every table frame below root in PML4 slots
  * [first, last], children before parents. */
 int pt_collect_tables(struct guest_mem *gm, uint64_t root, unsigned first, unsigned last,

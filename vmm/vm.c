@@ -298,34 +298,14 @@ void vm_destroy(struct hv_vm *vm)
 	vm->cpuid = NULL;
 }
 
-/* Appends f to the growing array *a. Preconditions: vm->retired_lock held. */
-static int push(uint64_t **a, uint64_t *n, uint64_t *cap, uint64_t f)
-{
-	if (*n == *cap) {
-		uint64_t c = *cap ? *cap * 2 : 256;
-		uint64_t *g = realloc(*a, c * sizeof *g);
-		if (!g)
-			return -ENOMEM;
-		*a = g;
-		*cap = c;
-	}
-	(*a)[(*n)++] = f;
-	return 0;
-}
-
 /* The table holding the leaf entries of XL_SLOT (every vCPU's trampoline and request
  * slot: XL_MAX_VCPUS * XL_STRIDE is one table's 2 MiB), or 0 when there is none yet. */
 static uint64_t xl_leaf_table(struct guest_mem *gm, uint64_t root)
 {
-	uint64_t table = root;
+	int err;
+	uint64_t *pte = pt_entry(gm, root, XL_BASE, false, 0, &err);
 
-	for (int level = 4; level > 1; level--) {
-		uint64_t *e = gmem_ptr(gm, table + 8 * pt_index(XL_BASE, level), 8);
-		if (!e || !(*e & PTE_P) || (*e & PTE_PS))
-			return 0;
-		table = *e & PTE_ADDR_MASK;
-	}
-	return table;
+	return pte ? (uint64_t)((uint8_t *)pte - gm->host) & PAGE_MASK : 0;
 }
 
 /* What a scrub does, by host writes, where the hypervisor sees them. */
@@ -354,11 +334,11 @@ int vm_release_address_space(struct hv_vm *vm, uint64_t root, struct vcpu *scrub
 
 	pthread_mutex_lock(&vm->retired_lock);
 	for (uint64_t i = 0; i < n && !r; i++)
-		r = push(&vm->retired, &vm->nretired, &vm->retired_cap, list[i]);
+		r = pt_push_frame(&vm->retired, &vm->nretired, &vm->retired_cap, list[i]);
 	if (!r && xl)
-		r = push(&vm->retired, &vm->nretired, &vm->retired_cap, xl | SCRUB_KEEP);
+		r = pt_push_frame(&vm->retired, &vm->nretired, &vm->retired_cap, xl | SCRUB_KEEP);
 	if (!r)
-		r = push(&vm->retired, &vm->nretired, &vm->retired_cap, root | SCRUB_ROOT);
+		r = pt_push_frame(&vm->retired, &vm->nretired, &vm->retired_cap, root | SCRUB_ROOT);
 	free(list);
 	uint64_t *take = NULL, ntake = 0;
 	if (!needs_scrub || scrubber) {
@@ -385,7 +365,7 @@ int vm_release_address_space(struct hv_vm *vm, uint64_t root, struct vcpu *scrub
 			continue;
 		if (!(take[i] & SCRUB_ROOT)) {
 			frame_put(&vm->mem, take[i]);
-		} else if (push(&vm->roots, &vm->nroots, &vm->roots_cap, take[i] & ~SCRUB_TAGS)) {
+		} else if (pt_push_frame(&vm->roots, &vm->nroots, &vm->roots_cap, take[i] & ~SCRUB_TAGS)) {
 			/* Kept out of use (a leak of one frame, never a reuse in another role). */
 			hv_err("a page-table root stays allocated: no host memory to pool it");
 		}
